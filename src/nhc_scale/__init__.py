@@ -1,0 +1,3 @@
+"""nhc-scale: measure the minimum assistance of assisted Nordic hamstring curls."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from nhc_scale.cli import main
+
+raise SystemExit(main())
