@@ -1,0 +1,79 @@
+"""The emulated backend: the port wired straight to an EmulatedHX711 in this process."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nhc_scale.pins.emulated_chip import EmulatedHX711, Faults
+from nhc_scale.pins.loadcell import ConstantForce, ForceSource, LoadCell
+from nhc_scale.pins.port import poll_until_low
+
+
+@dataclass(frozen=True)
+class EmulatedSpec:
+    """Everything needed to build the emulated sensor inside the sampler process (picklable)."""
+
+    force: str | float = "zero"  # "demo" (the synthetic athlete), "zero", or a constant in kg
+    seed: int = 1
+    rate_sps: int = 80
+    faults: Faults = field(default_factory=Faults)
+    load_cell: LoadCell = field(default_factory=LoadCell)
+    rate_error_ppm: float = 0.0
+    truth_path: str | None = None  # where the chip's truth is written when the port closes
+
+    def force_source(self) -> ForceSource:
+        if self.force == "demo":
+            from nhc_scale.sim.demo import DemoAthlete
+
+            return DemoAthlete(seed=self.seed)
+        if self.force == "zero":
+            return ConstantForce(0.0)
+        return ConstantForce(float(self.force))
+
+    def build_chip(self) -> EmulatedHX711:
+        return EmulatedHX711(
+            self.force_source(),
+            rate_sps=self.rate_sps,
+            load_cell=self.load_cell,
+            faults=self.faults,
+            seed=self.seed,
+            rate_error_ppm=self.rate_error_ppm,
+        )
+
+
+class EmulatedPins:
+    backend = "emulated"
+
+    def __init__(self, chip: EmulatedHX711, truth_path: str | None = None) -> None:
+        self.chip = chip
+        self._truth_path = truth_path
+        self.set_sck = chip.set_sck  # bound once: this is the hot path of every bit
+        self.read_dout = chip.dout
+
+    def wait_dout_low(self, timeout_s: float) -> bool:
+        return poll_until_low(self, timeout_s)
+
+    def close(self) -> None:
+        self.chip.set_sck(False)
+        if self._truth_path:
+            write_truth(self.chip, Path(self._truth_path))
+
+
+def write_truth(chip: EmulatedHX711, path: Path) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["index", "t_ns", "counts", "gain", "settled", "spike", "force_kg"])
+        for c in chip.truth:
+            writer.writerow([c.index, c.t_ns, c.counts, c.gain, int(c.settled), int(c.spike),
+                             f"{c.force_kg:.6f}"])
+
+
+def read_truth(path: Path) -> list[tuple[int, int, int, bool]]:
+    """(t_ns, counts, gain, settled) of every conversion, in order."""
+    with path.open(newline="") as handle:
+        return [
+            (int(row["t_ns"]), int(row["counts"]), int(row["gain"]), row["settled"] == "1")
+            for row in csv.DictReader(handle)
+        ]

@@ -1,0 +1,46 @@
+"""The port the HX711 driver talks through: drive PD_SCK, read DOUT, wait for DOUT to fall."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+# How often a waiting port looks at DOUT. Linux sleeps rarely shorter than ~60 µs, so the
+# ready edge is noticed within ~0.1-0.2 ms: a small fraction of the 12.5 ms conversion period.
+POLL_INTERVAL_S = 50e-6
+
+
+class PinsUnavailable(Exception):
+    """The chosen GPIO backend cannot be opened (missing library, no access, wrong chip)."""
+
+
+class TwoPinPort(Protocol):
+    """What the driver needs of the hardware, and nothing more."""
+
+    backend: str
+
+    def set_sck(self, high: bool) -> None: ...
+
+    def read_dout(self) -> int: ...
+
+    def wait_dout_low(self, timeout_s: float) -> bool:
+        """Return True as soon as DOUT reads low, False if it stays high for ``timeout_s``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def poll_until_low(port: TwoPinPort, timeout_s: float, interval_s: float = POLL_INTERVAL_S) -> bool:
+    """Wait for DOUT low by polling: works identically on every backend.
+
+    Edge interrupts (RPi.GPIO ``wait_for_edge``, lgpio alerts) race with a level that is
+    already low and cost a thread; the sampler sleeps until just before the expected edge
+    and then polls, which is both simpler and as prompt.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if port.read_dout() == 0:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval_s)
