@@ -1,0 +1,1 @@
+"""Stand-in for the RPi package: its GPIO module routes pin calls to an emulated HX711."""
