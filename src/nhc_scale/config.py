@@ -53,8 +53,10 @@ class Settings(BaseSettings):
     )
     units: Literal["kg", "N", "lb"] = "kg"
     # The emulated sensor: what it is fed when no HX711 is wired.
-    emulated_force: Literal["demo", "zero"] = Field(
-        "demo", description="demo: the synthetic athlete doing sets of reps; zero: an empty pad"
+    emulated_force: str = Field(
+        "demo",
+        description="demo: the synthetic athlete doing sets of reps; zero: an empty pad; "
+        "a number: that many kg resting on the pad",
     )
     emulated_seed: int = 1
 
@@ -71,6 +73,19 @@ class Settings(BaseSettings):
     def _known_rate(cls, value: int) -> int:
         if value not in (10, 80):
             raise ValueError("the HX711 runs at 10 or 80 samples/s")
+        return value
+
+    @field_validator("emulated_force")
+    @classmethod
+    def _known_force(cls, value: str) -> str:
+        if value in ("demo", "zero"):
+            return value
+        try:
+            kg = float(value)
+        except ValueError:
+            raise ValueError("emulated_force is 'demo', 'zero' or a mass in kg") from None
+        if not 0 <= kg <= 500:
+            raise ValueError("emulated_force in kg must be between 0 and 500")
         return value
 
     @field_validator("state_dir")
@@ -105,7 +120,8 @@ def load_settings(**overrides: object) -> Settings:
     """Build the settings, turning every problem into one readable ConfigError."""
     known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
     unknown = sorted(
-        name for name in os.environ
+        name
+        for name in os.environ
         if name.upper().startswith(ENV_PREFIX) and name.upper() not in known | _META_VARIABLES
     )
     if unknown:

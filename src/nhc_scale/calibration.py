@@ -1,0 +1,151 @@
+"""Counts to force: tare (zero) and scale from a known mass, with Klipper-style sanity checks.
+
+Both steps refuse rather than store a bad number: a moving load, a saturated reading or a
+change too small to be a real mass would silently skew every rep measured afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nhc_scale.pins.loadcell import NOMINAL_COUNTS_PER_KG
+
+FILE_NAME = "calibration.json"
+UNIT_PER_KG = {"kg": 1.0, "N": 9.80665, "lb": 1 / 0.45359237}
+MIN_WINDOW_S = 1.0
+# Steadiness: an HX711 on a pad reads ~0.01-0.05 kg RMS; a hand resting on it moves far more.
+MAX_STEADY_SD_KG = 0.15
+MAX_STEADY_DRIFT_KG = 0.3
+# A real reference mass moves the reading by thousands of counts; less is a missing mass or a
+# broken bridge (Klipper refuses small calibration deltas for the same reason).
+MIN_DELTA_COUNTS = 1_000
+MIN_DELTA_NOISE_RATIO = 20.0
+SATURATION_MARGIN = 0.99 * 0x7FFFFF
+
+
+class CalibrationError(Exception):
+    """The reading cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    zero_counts: float = 0.0
+    counts_per_kg: float = NOMINAL_COUNTS_PER_KG
+    gain: int = 128
+    tared_at: str | None = None
+    calibrated_at: str | None = None
+    reference_mass_kg: float | None = None
+
+    @property
+    def tared(self) -> bool:
+        return self.tared_at is not None
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibrated_at is not None
+
+    def kg(self, counts: float) -> float:
+        return (counts - self.zero_counts) / self.counts_per_kg
+
+    def for_gain(self, gain: int) -> Calibration:
+        """The same calibration seen through another gain: counts scale with it."""
+        if gain == self.gain:
+            return self
+        ratio = gain / self.gain
+        return replace(
+            self,
+            zero_counts=self.zero_counts * ratio,
+            counts_per_kg=self.counts_per_kg * ratio,
+            gain=gain,
+        )
+
+
+def to_unit(kg: float, unit: str) -> float:
+    return kg * UNIT_PER_KG[unit]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _steady_mean(calibration: Calibration, counts: Sequence[int], t_ns: Sequence[int]) -> float:
+    if len(counts) < 2 or (t_ns[-1] - t_ns[0]) * 1e-9 < MIN_WINDOW_S * 0.95:
+        raise CalibrationError(
+            f"need at least {MIN_WINDOW_S:.0f} s of readings, got {len(counts)} samples"
+        )
+    if any(abs(c) >= SATURATION_MARGIN for c in counts):
+        raise CalibrationError(
+            "the reading is saturated (at the ADC's limit): check the wiring, lower the gain "
+            "or use a smaller mass"
+        )
+    scale = abs(calibration.counts_per_kg)
+    sd_kg = statistics.pstdev(counts) / scale
+    half = len(counts) // 2
+    drift_kg = abs(statistics.fmean(counts[half:]) - statistics.fmean(counts[:half])) / scale
+    if sd_kg > MAX_STEADY_SD_KG or drift_kg > MAX_STEADY_DRIFT_KG:
+        raise CalibrationError(
+            f"the load is moving (spread {sd_kg:.2f} kg, drift {drift_kg:.2f} kg): "
+            "keep the pad still and try again"
+        )
+    return statistics.fmean(counts)
+
+
+def tare(calibration: Calibration, counts: Sequence[int], t_ns: Sequence[int]) -> Calibration:
+    """Zero the scale on at least a second of steady readings of the empty pad."""
+    zero = _steady_mean(calibration, counts, t_ns)
+    return replace(calibration, zero_counts=zero, tared_at=_now())
+
+
+def calibrate(
+    calibration: Calibration, counts: Sequence[int], t_ns: Sequence[int], mass_kg: float
+) -> Calibration:
+    """Scale from a known mass resting on the tared pad."""
+    if not math.isfinite(mass_kg) or not 0.5 <= mass_kg <= 500:
+        raise CalibrationError("the reference mass must be between 0.5 and 500 kg")
+    if not calibration.tared:
+        raise CalibrationError("tare the empty pad first")
+    loaded = _steady_mean(calibration, counts, t_ns)
+    delta = loaded - calibration.zero_counts
+    noise = statistics.pstdev(counts) or 1.0
+    if abs(delta) < MIN_DELTA_COUNTS or abs(delta) < MIN_DELTA_NOISE_RATIO * noise:
+        raise CalibrationError(
+            f"the reading changed by only {delta:.0f} counts: is the mass on the pad, "
+            "and the load cell wired?"
+        )
+    return replace(
+        calibration,
+        counts_per_kg=delta / mass_kg,
+        calibrated_at=_now(),
+        reference_mass_kg=mass_kg,
+    )
+
+
+def load(state_dir: Path, gain: int) -> Calibration:
+    path = state_dir / FILE_NAME
+    if not path.exists():
+        return Calibration(gain=128).for_gain(gain)
+    try:
+        data = json.loads(path.read_text())
+        calibration = Calibration(**data)
+    except (ValueError, TypeError) as error:
+        raise CalibrationError(f"{path} is not a calibration file ({error})") from error
+    return calibration.for_gain(gain)
+
+
+def save(calibration: Calibration, state_dir: Path) -> Path:
+    """Write atomically: a power cut mid-write must not lose the old calibration."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / FILE_NAME
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(calibration), indent=2) + "\n")
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return path
