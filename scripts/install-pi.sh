@@ -318,6 +318,8 @@ install_all() {
     apt_install
     put "$SOURCE/systemd/nhc-scale.sysusers" 0644 "$SYSUSERS"
     live systemd-sysusers nhc-scale.conf
+    # systemd creates it at the first start too; the commands may run before that (calibrate).
+    live install -d -o nhc-scale -g nhc-scale -m 0750 "$STATE_DIR"
     if [ "$VENV" -eq 1 ]; then
         make_venv
         mkdir -p "$(dirname "$ROOT$LINK")"
