@@ -1,0 +1,93 @@
+"""The rep detector's numbers, each with the reason it has the value it has.
+
+Everything the detector decides is one of these thresholds; keeping them together, frozen and
+documented makes a live session and an offline re-analysis of its export agree by construction
+(both build the detector from the same defaults) and makes every tuning choice visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    # --- sample stream -------------------------------------------------------------------------
+    #: Intervals used to infer the rate. The HX711 runs at 10 or 80 S/s nominal but its internal
+    #: oscillator is only good to a few per cent; the median of 16 intervals is robust to a few
+    #: lost conversions and costs 1.6 s of latency at 10 S/s, once per session.
+    rate_probe_samples: int = 16
+    #: An interval longer than 1.5 periods means at least one conversion was lost.
+    gap_factor: float = 1.5
+    #: Gaps up to this long are filled by linear interpolation (a Nordic rep takes more than 2 s,
+    #: so nothing the detector cares about fits in a hole this size). Longer holes are a break in
+    #: the recording: a contact in progress ends there.
+    max_fill_s: float = 2.0
+
+    # --- glitches ------------------------------------------------------------------------------
+    #: A sample that departs from its predecessor by more than this and comes back is a glitch.
+    #: 3 kg is ten times the noise of a bathroom-scale pad and above what tremor moves a sample.
+    spike_min_kg: float = 3.0
+    #: ...or by more than this slope times the sample period, so that at 10 S/s the tip of a steep
+    #: V-shaped minimum (real force, 0.1 s apart) is not mistaken for one.
+    spike_slope_kg_s: float = 60.0
+    #: Longest run of consecutive bad conversions bridged in a steady stream (50 ms: the length
+    #: of a wild reading, far shorter than any push-off, which lifts a body).
+    glitch_max_s: float = 0.05
+    #: Right after lost conversions (a chip reset) up to this many conversions may be junk: the
+    #: HX711 needs four conversions to settle after power-up.
+    glitch_max_after_gap: int = 4
+
+    # --- contacts ------------------------------------------------------------------------------
+    #: Causal low-pass used to decide contact (tremor, mains pickup and noise must not make the
+    #: thresholds chatter).
+    detect_lowpass_hz: float = 4.0
+    #: Time constant of the zero tracking between contacts: slow next to a touch of the pad,
+    #: fast next to thermal drift of the load cell.
+    baseline_tau_s: float = 2.0
+    #: The zero used for a contact is the one from this long before its onset, so that the
+    #: rising edge itself never leaks into it.
+    baseline_lookback_s: float = 0.5
+    #: Relative to that zero a contact starts above this force...
+    contact_on_kg: float = 2.0
+    #: ...and is broken below this one (hysteresis: no chatter at the threshold).
+    contact_off_kg: float = 1.0
+    #: Breaks shorter than this belong to the same contact (DESIGN: a full Nordic rep cannot be
+    #: done in under ~2 s, so a bounce or a near-zero moment before the push-off is not an end).
+    merge_gap_s: float = 2.0
+    #: A "contact" longer than this is a weight left on the pad or a tare that jumped: the zero is
+    #: re-learnt and no rep is reported.
+    max_contact_s: float = 60.0
+    #: A start that reads further from zero than this is a recording that began with hands on
+    #: the pad, not a tare error: the zero then starts at 0 kg.
+    init_max_offset_kg: float = 5.0
+
+    # --- reps ----------------------------------------------------------------------------------
+    #: A rep lasts at least this long from touch to release; a tap of the pad does not.
+    min_rep_s: float = 1.0
+    #: ...and its hands carry at least this much (a 45 kg athlete's hold is ~15-25 kg).
+    min_rep_kg: float = 5.0
+    #: Pieces of a contact shorter than this at its start are bounces or taps before the landing.
+    bounce_max_s: float = 0.6
+    #: After the landing peak the impact and the ringing fade for this long before the hold.
+    landing_settle_s: float = 0.3
+    #: DESIGN: the minimum is what the hands sustain for about 0.3 s; it is the minimum of the
+    #: force averaged over this window (a needle would not show anything shorter).
+    sustain_s: float = 0.3
+    #: Zero-phase low-pass applied to a contact before looking for its minimum at rates that
+    #: resolve it: removes tremor (8-12 Hz) and aliased mains, keeps the shape of the effort.
+    analysis_lowpass_hz: float = 5.0
+    #: Dips at least this deep...
+    dip_min_kg: float = 0.8
+    #: ...whose half-depth width is below this are transients (a hand shifting on the pad, a
+    #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
+    #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
+    dip_max_halfwidth_s: float = 0.2
+    #: A push-off is a rise of the sustained force after the minimum by at least this much...
+    push_rise_kg: float = 1.5
+    #: ...and by at least this share of the fall from the hold, so that a wobble in a slow
+    #: unassisted lift-off is not taken for one.
+    push_rise_frac: float = 0.1
+    #: Reps further apart than this (end to start) are in different sets (reps within a set
+    #: come every 10-20 s, rests between sets last minutes).
+    set_gap_s: float = 45.0

@@ -1,0 +1,151 @@
+"""From one contact (hands on the pad, bounces merged) to a :class:`Rep`, or to nothing.
+
+This runs once per contact, when the contact has ended, on its buffered samples: it may look
+both ways in time (zero-phase filtering, dip widths) because the contact is complete. Its result
+depends only on the contact's samples, so live and offline analyses agree exactly.
+
+The minimum follows DESIGN §2: the lowest force the hands *sustained* during the effort, before
+the push-off. Concretely: the force, zeroed on the quiet level around the contact, low-passed
+(tremor, mains), with short dips cut out (a hand shifting, the landing's ringing), averaged over
+0.3 s; the minimum of that average between the landing and the push-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks, peak_widths, sosfiltfilt
+
+from nhc_scale.analysis.config import DetectorConfig
+from nhc_scale.analysis.rep import Rep
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A finished contact as the stream stage hands it over."""
+
+    t: np.ndarray  # timestamps, including a little idle before and after
+    x: np.ndarray  # clean force, kg, not yet zeroed
+    onset: int  # index of the first sample above the contact threshold
+    end: int  # one past the last sample above the release threshold
+    segments: tuple[tuple[int, int], ...]  # touching runs [start, stop) between breaks
+    zero_before: float  # the quiet level before the contact
+    zero_after: float | None  # ...and after it, when the recording went on long enough
+    fs: float
+
+
+def sustained(y: np.ndarray, fs: float, window_s: float) -> np.ndarray:
+    """Centred moving average over ``window_s`` of the piecewise-linear signal (trapezoid
+    weights), i.e. what a needle that integrates over the window would read."""
+    n = max(1, round(window_s * fs))
+    weights = np.ones(n + 1)
+    weights[0] = weights[-1] = 0.5
+    weights /= n
+    if y.size < weights.size:
+        return np.full(y.shape, float(np.mean(y)) if y.size else 0.0)
+    return np.convolve(y, weights, mode="same")
+
+
+def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig) -> np.ndarray:
+    """Replace short dips in ``y[lo:hi]`` by straight lines across them.
+
+    A dip is a local minimum at least ``dip_min_kg`` deep whose width at half depth is under
+    ``dip_max_halfwidth_s``: a hand shifting on the pad or a ringing trough. The V of a real
+    effort, however sharp its tip, is many times wider at half its depth.
+    """
+    part = -y[lo:hi]
+    if part.size < 3:
+        return y
+    peaks, props = find_peaks(part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5)
+    short = props["widths"] <= cfg.dip_max_halfwidth_s * fs
+    if not short.any():
+        return y
+    prominence_data = (
+        props["prominences"][short],
+        props["left_bases"][short],
+        props["right_bases"][short],
+    )
+    _, _, left, right = peak_widths(
+        part, peaks[short], rel_height=0.95, prominence_data=prominence_data
+    )
+    out = y.copy()
+    for left_ip, right_ip in zip(left.tolist(), right.tolist(), strict=True):
+        i0 = lo + int(np.floor(left_ip))
+        i1 = min(lo + int(np.ceil(right_ip)), y.size - 1)
+        if i1 > i0:
+            out[i0 : i1 + 1] = np.linspace(out[i0], out[i1], i1 - i0 + 1)
+    return out
+
+
+def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
+    t = contact.t
+    for start, stop in contact.segments:
+        if t[stop - 1] - t[start] >= bounce_max_s:
+            return start, stop
+    return max(contact.segments, key=lambda seg: t[seg[1] - 1] - t[seg[0]])
+
+
+def zeroed(contact: Contact, cfg: DetectorConfig) -> np.ndarray:
+    """Force relative to the quiet level, interpolating the zero across the contact when the
+    level after it is known and agrees (slow drift); a level after it that disagrees means
+    something else changed (a weight left on the pad): the level before is kept."""
+    before, after = contact.zero_before, contact.zero_after
+    if after is None or abs(after - before) > cfg.contact_off_kg:
+        return contact.x - before
+    t0 = contact.t[contact.onset]
+    t1 = contact.t[contact.end - 1]
+    ramp = np.clip((contact.t - t0) / max(t1 - t0, 1e-9), 0.0, 1.0)
+    return contact.x - (before + ramp * (after - before))
+
+
+def analyze_contact(
+    contact: Contact, cfg: DetectorConfig, lowpass: np.ndarray | None
+) -> Rep | None:
+    """The rep made by ``contact``, or None for a touch of the pad."""
+    t, fs = contact.t, contact.fs
+    onset, end = contact.onset, contact.end
+    if end - onset < 2 or t[end - 1] - t[onset] < cfg.min_rep_s:
+        return None
+    y = zeroed(contact, cfg)
+    smooth = y
+    if lowpass is not None and y.size > 3 * (2 * lowpass.shape[0] + 1):
+        smooth = sosfiltfilt(lowpass, y)
+
+    land_start, land_stop = _landing_segment(contact, cfg.bounce_max_s)
+    window = max(1, round(cfg.bounce_max_s * fs))
+    k_land = land_start + int(np.argmax(y[land_start : min(land_stop, land_start + window)]))
+    lo = k_land + round(cfg.landing_settle_s * fs)
+    if lo >= end - 1:
+        return None
+
+    level = sustained(excise_dips(smooth, lo, end, fs, cfg), fs, cfg.sustain_s)[lo:end]
+    highest = np.maximum.accumulate(level)
+    later_peak = np.maximum.accumulate(level[::-1])[::-1]
+    needed = np.maximum(cfg.push_rise_kg, cfg.push_rise_frac * (highest - level))
+    pushed = later_peak - level >= needed
+    if pushed.any():
+        k = int(np.argmin(np.where(pushed, level, np.inf)))
+        minimum = max(0.0, float(level[k]))
+        push_peak: float | None = float(later_peak[k])
+    else:
+        below = np.flatnonzero(level <= cfg.contact_off_kg)
+        k = int(below[0]) if below.size else level.size - 1
+        minimum, push_peak = 0.0, None
+    hold_top = float(highest[k])
+    if hold_top < cfg.min_rep_kg:
+        return None
+    fall_start = float(level[k]) + 0.9 * (hold_top - float(level[k]))
+    k_effort = int(np.flatnonzero(level[: k + 1] >= fall_start)[-1])
+    hold_kg = float(np.median(level[: k_effort + 1]))
+    return Rep(
+        start_s=float(t[onset]),
+        end_s=float(t[end - 1]),
+        min_assistance_kg=minimum,
+        min_at_s=float(t[lo + k]),
+        unassisted=push_peak is None,
+        landing_peak_kg=float(y[k_land]),
+        hold_kg=hold_kg,
+        push_off_peak_kg=push_peak,
+        effort_s=float(t[lo + k] - t[lo + k_effort]),
+    )
