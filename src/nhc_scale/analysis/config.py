@@ -79,6 +79,9 @@ class DetectorConfig:
     analysis_lowpass_hz: float = 5.0
     #: Dips at least this deep...
     dip_min_kg: float = 0.8
+    #: ...measured against the force within this time either side (not against the hold or the
+    #: push-off peak seconds away, which would make every dip at the minimum look enormous)...
+    dip_context_s: float = 0.5
     #: ...whose half-depth width is below this are transients (a hand shifting on the pad, a
     #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
     #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
@@ -86,8 +89,11 @@ class DetectorConfig:
     #: A push-off is a rise of the sustained force after the minimum by at least this much...
     push_rise_kg: float = 1.5
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow
-    #: unassisted lift-off is not taken for one.
-    push_rise_frac: float = 0.1
+    #: unassisted lift-off is not taken for one (a push-off lifts the body: it is large)...
+    push_rise_frac: float = 0.2
+    #: ...and after it the hands leave: the force stays above the minimum until at most this
+    #: long before the end of the contact (a release, not the rest of an effort's fall).
+    release_max_s: float = 1.0
     #: Reps further apart than this (end to start) are in different sets (reps within a set
     #: come every 10-20 s, rests between sets last minutes).
     set_gap_s: float = 45.0

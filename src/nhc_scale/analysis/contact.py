@@ -48,16 +48,25 @@ def sustained(y: np.ndarray, fs: float, window_s: float) -> np.ndarray:
 
 
 def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig) -> np.ndarray:
-    """Replace short dips in ``y[lo:hi]`` by straight lines across them.
+    """Fill short dips in ``y[lo:hi]`` with what the force was doing around them.
 
-    A dip is a local minimum at least ``dip_min_kg`` deep whose width at half depth is under
-    ``dip_max_halfwidth_s``: a hand shifting on the pad or a ringing trough. The V of a real
-    effort, however sharp its tip, is many times wider at half its depth.
+    A dip is a local minimum at least ``dip_min_kg`` deep (against the force within
+    ``dip_context_s``) whose width at half depth is under ``dip_max_halfwidth_s``: a hand
+    shifting on the pad or a ringing trough. The V of a real effort, however sharp its tip, is
+    many times wider at half its depth.
+
+    The fill is the lower of two straight lines fitted to the force just before and just after
+    the dip: on a plateau or a slope that is the line through it, and at the tip of a V (a hand
+    shifting right at the minimum) it is the V itself, so the minimum is neither lost nor
+    flattened.
     """
     part = -y[lo:hi]
     if part.size < 3:
         return y
-    peaks, props = find_peaks(part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5)
+    context = 2 * max(1, round(cfg.dip_context_s * fs)) + 1
+    peaks, props = find_peaks(
+        part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
+    )
     short = props["widths"] <= cfg.dip_max_halfwidth_s * fs
     if not short.any():
         return y
@@ -67,15 +76,30 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         props["right_bases"][short],
     )
     _, _, left, right = peak_widths(
-        part, peaks[short], rel_height=0.95, prominence_data=prominence_data
+        part, peaks[short], rel_height=0.9, prominence_data=prominence_data
     )
+    reach = max(1, round(cfg.dip_max_halfwidth_s * fs))
+    shoulder = max(2, round(0.5 * cfg.dip_max_halfwidth_s * fs))
     out = y.copy()
-    for left_ip, right_ip in zip(left.tolist(), right.tolist(), strict=True):
-        i0 = lo + int(np.floor(left_ip))
-        i1 = min(lo + int(np.ceil(right_ip)), y.size - 1)
-        if i1 > i0:
-            out[i0 : i1 + 1] = np.linspace(out[i0], out[i1], i1 - i0 + 1)
+    for peak, left_ip, right_ip in zip(peaks[short].tolist(), left, right, strict=True):
+        i0 = lo + max(int(np.floor(left_ip)), peak - reach)
+        i1 = lo + min(int(np.ceil(right_ip)), peak + reach)
+        if i0 - shoulder < 0 or i1 + shoulder >= y.size:
+            continue
+        span = np.arange(i0, i1 + 1, dtype=np.float64)
+        fill = np.minimum(
+            _line_through(y, i0 - shoulder, i0 + 1, span),
+            _line_through(y, i1, i1 + shoulder + 1, span),
+        )
+        out[i0 : i1 + 1] = np.maximum(out[i0 : i1 + 1], fill)
     return out
+
+
+def _line_through(y: np.ndarray, a: int, b: int, at: np.ndarray) -> np.ndarray:
+    """Least-squares line through ``y[a:b]``, evaluated at indices ``at``."""
+    index = np.arange(a, b, dtype=np.float64)
+    slope, intercept = np.polyfit(index, y[a:b], 1)
+    return slope * at + intercept
 
 
 def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
@@ -124,6 +148,10 @@ def analyze_contact(
     later_peak = np.maximum.accumulate(level[::-1])[::-1]
     needed = np.maximum(cfg.push_rise_kg, cfg.push_rise_frac * (highest - level))
     pushed = later_peak - level >= needed
+    # the last time the force is back at each level: after a push-off only the release is below
+    last_at_level = np.searchsorted(-later_peak, -level, side="right") - 1
+    released_s = t[end - 1] - t[lo + np.maximum(last_at_level, 0)]
+    pushed &= released_s <= cfg.release_max_s
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
         minimum = max(0.0, float(level[k]))
