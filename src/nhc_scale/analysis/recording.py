@@ -105,6 +105,10 @@ def parse_recording(text: str, max_rows: int | None = None) -> tuple[np.ndarray,
     if max_rows is not None:
         rows = rows[:max_rows]
     body = "\n".join(rows)
+    if not rows:
+        raise RecordingError(
+            f"too short to analyse: no samples after the header (need at least {MIN_SAMPLES})"
+        )
     try:
         if body.count(",") != (columns - 1) * len(rows):
             raise ValueError("a row has the wrong number of fields")

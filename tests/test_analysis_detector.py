@@ -1,0 +1,181 @@
+"""The rep detector: what it finds in traces built to contain exactly one trap each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_traces import assisted, noisy, timeline, unassisted
+
+from nhc_scale.analysis import RepDetector, analyze
+
+
+def only_rep(t: np.ndarray, f: np.ndarray):
+    reps = analyze(t, f).reps
+    assert len(reps) == 1, reps
+    return reps[0]
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_an_assisted_rep_is_found_with_its_minimum_at_10_and_80_sps(rate: float) -> None:
+    t = timeline(30.0, rate)
+    rep = only_rep(t, noisy(t, assisted(t, 10.0, hold=40.0, bottom=15.0, push=45.0)))
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.3)
+    assert 15.0 <= rep.min_at_s <= 16.0
+    assert not rep.unassisted
+    assert rep.push_off_peak_kg == pytest.approx(45.0, abs=1.5)
+    assert rep.hold_kg == pytest.approx(40.0, abs=1.0)
+    assert rep.start_s == pytest.approx(10.0, abs=0.15)
+    assert rep.end_s == pytest.approx(17.1, abs=0.2)
+    assert 1.0 < rep.effort_s < 3.0
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_an_unassisted_rep_has_minimum_zero_and_no_push_off(rate: float) -> None:
+    t = timeline(30.0, rate)
+    rep = only_rep(t, noisy(t, unassisted(t, 10.0)))
+    assert rep.unassisted
+    assert rep.min_assistance_kg == 0.0
+    assert rep.push_off_peak_kg is None
+    assert rep.min_at_s == pytest.approx(15.5, abs=0.4)
+
+
+def test_force_sitting_at_zero_just_before_the_push_off_is_one_assisted_rep() -> None:
+    t = timeline(30.0)
+    force = assisted(t, 10.0, bottom=0.0, plateau_s=1.2)  # 1.2 s at 0 kg, then the push
+    rep = only_rep(t, noisy(t, force))
+    assert not rep.unassisted
+    assert rep.push_off_peak_kg is not None
+    assert rep.min_assistance_kg == pytest.approx(0.0, abs=0.3)
+    assert rep.end_s > 17.0  # the push-off belongs to the rep
+
+
+def test_a_near_zero_minimum_before_the_push_off_is_measured() -> None:
+    t = timeline(30.0)
+    rep = only_rep(t, noisy(t, assisted(t, 10.0, bottom=0.6, plateau_s=0.8)))
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(0.6, abs=0.3)
+
+
+def test_a_bounce_at_landing_does_not_split_the_rep() -> None:
+    t = timeline(30.0)
+    force = assisted(t, 10.0)
+    bounce = (t >= 9.4) & (t < 9.5)
+    force[bounce] = 60.0  # first impact, then 0.5 s in the air, then the landing that stays
+    rep = only_rep(t, noisy(t, force))
+    assert rep.start_s == pytest.approx(9.4, abs=0.1)
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.3)
+
+
+def test_ringing_after_landing_is_not_the_minimum() -> None:
+    t = timeline(30.0)
+    after = np.clip(t - 10.0, 0.0, None)
+    ring = 25.0 * np.exp(-after / 0.3) * np.sin(2 * np.pi * 7.0 * after) * (t > 10.0)
+    force = np.maximum(assisted(t, 10.0, bottom=20.0) + ring, 0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(20.0, abs=0.3)
+
+
+def test_a_touch_of_the_pad_is_not_a_rep() -> None:
+    t = timeline(20.0)
+    touch = np.where((t > 5.0) & (t < 5.5), 12.0 * np.sin(np.pi * (t - 5.0) / 0.5), 0.0)
+    assert analyze(t, noisy(t, touch)).reps == ()
+    light = np.where((t > 5.0) & (t < 8.0), 3.0, 0.0)  # hands resting lightly: too weak
+    assert analyze(t, noisy(t, light)).reps == ()
+
+
+@pytest.mark.parametrize("width_s", [0.1, 0.2, 0.28])
+def test_a_hand_shifting_on_the_pad_is_not_the_minimum(width_s: float) -> None:
+    t = timeline(30.0)
+    force = assisted(t, 10.0, bottom=15.0, plateau_s=1.5)
+    u = (t - 15.7) / width_s
+    force -= np.where(np.abs(u) < 0.5, 8.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.3)
+
+
+def test_a_sustained_dip_is_the_minimum() -> None:
+    t = timeline(30.0)
+    force = assisted(t, 10.0, bottom=15.0, plateau_s=1.5)
+    force[(t > 15.5) & (t < 16.1)] = 9.0  # 0.6 s: held, so it counts
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(9.0, abs=0.5)
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_spikes_do_not_move_the_minimum(rate: float) -> None:
+    t = timeline(30.0, rate)
+    clean = noisy(t, assisted(t, 10.0))
+    spiky = clean.copy()
+    rng = np.random.default_rng(3)
+    for at in [12.0, 15.5, 15.8, 20.0, 25.0]:
+        spiky[np.argmin(np.abs(t - at))] += rng.choice([-1, 1]) * rng.uniform(20, 400)
+    assert only_rep(t, spiky).min_assistance_kg == pytest.approx(
+        only_rep(t, clean).min_assistance_kg, abs=0.1
+    )
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_junk_after_a_chip_reset_does_not_move_the_minimum(rate: float) -> None:
+    t = timeline(30.0, rate)
+    force = noisy(t, assisted(t, 10.0, plateau_s=1.5))
+    reference = only_rep(t, force).min_assistance_kg
+    hole = (t > 15.3) & (t < 15.6)  # conversions lost while the chip restarts...
+    t2, f2 = t[~hole], force[~hole].copy()
+    first = int(np.searchsorted(t2, 15.6))
+    f2[first : first + 3] = [-45.0, -12.0, 150.0]  # ...then junk before it settles
+    assert only_rep(t2, f2).min_assistance_kg == pytest.approx(reference, abs=0.15)
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_lost_conversions_do_not_move_the_minimum(rate: float) -> None:
+    t = timeline(30.0, rate)
+    force = noisy(t, assisted(t, 10.0))
+    keep = np.random.default_rng(1).random(t.size) > 0.05
+    keep[(t > 12.0) & (t < 12.5)] = False  # and one long hole
+    rep = only_rep(t[keep], force[keep])
+    assert rep.min_assistance_kg == pytest.approx(only_rep(t, force).min_assistance_kg, abs=0.1)
+
+
+def test_a_tare_that_is_off_and_drifting_does_not_bias_the_minimum() -> None:
+    t = timeline(200.0)
+    force = assisted(t, 20.0) + assisted(t, 150.0)
+    drifted = noisy(t, force) + 1.8 + 0.6 * t / 60.0  # +1.8 kg, then 0.6 kg/min
+    reps = analyze(t, drifted).reps
+    assert len(reps) == 2
+    for rep in reps:
+        assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.3)
+
+
+def test_a_recording_that_starts_below_zero_is_rezeroed() -> None:
+    t = timeline(60.0)
+    shifted = noisy(t, assisted(t, 30.0)) - 1.9
+    assert only_rep(t, shifted).min_assistance_kg == pytest.approx(15.0, abs=0.3)
+
+
+def test_the_sample_rate_is_inferred_from_timestamps() -> None:
+    for rate in (10.0, 10.7, 80.0, 84.3):
+        t = timeline(5.0, rate)
+        detector = RepDetector()
+        detector.feed(t, np.zeros_like(t))
+        assert detector.sample_rate_hz == pytest.approx(rate, rel=1e-6)
+
+
+def test_reps_separated_by_a_long_rest_are_in_different_sets() -> None:
+    t = timeline(200.0, 10.0)
+    force = sum(assisted(t, start) for start in (10.0, 25.0, 40.0, 150.0, 165.0))
+    summary = analyze(t, noisy(t, force)).summary
+    assert summary["rep_count"] == 5
+    assert [group["reps"] for group in summary["sets"]] == [3, 2]
+    assert summary["best_min_kg"] == pytest.approx(15.0, abs=0.75)  # 10 S/s: aliased tremor
+
+
+def test_blocks_of_garbage_input_are_rejected_or_dropped() -> None:
+    detector = RepDetector()
+    with pytest.raises(ValueError, match="length"):
+        detector.feed(np.arange(3.0), np.zeros(2))
+    t = timeline(30.0)
+    force = noisy(t, assisted(t, 10.0))
+    force[100] = np.nan
+    t2 = t.copy()
+    t2[200] = t2[199]  # a duplicated timestamp
+    assert len(analyze(t2, force).reps) == 1
