@@ -4,7 +4,7 @@ Klipper's rule is the model: nothing corrupt ever reaches the user. Every PD_SCK
 timed, because more than 60 µs powers the chip down mid-word and the rest of the word is junk;
 DOUT must be high after the last pulse, or the two sides disagree on where the word ended;
 saturation codes are not forces. Any violation discards the word, is counted by cause, and
-power-cycles the chip so the next word starts from a known state.
+leaves the chip power-cycled so the next word starts from a known state.
 """
 
 from __future__ import annotations
@@ -84,7 +84,11 @@ class HX711:
         raw, longest_high_ns, dout_after = self._shift_word()
         if longest_high_ns > MAX_HIGH_NS:
             self.timing_violations += 1
-            return self._reject(REJECT_TIMING)
+            # If the chip did power down, PD_SCK going low already reset it to A/128 and it
+            # holds DOUT high until it has settled: at gain 128 that is the state we want, and
+            # if it did not power down, all 25 pulses left it in step. Other gains need our
+            # own power cycle to know which input the next word comes from.
+            return self._reject(REJECT_TIMING, restart=self.gain != 128)
         if dout_after != 1:
             return self._reject(REJECT_DESYNC)
         counts = raw - 0x1000000 if raw & 0x800000 else raw

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from nhc_scale.pins.emulated_chip import EmulatedHX711, Faults
+from nhc_scale.pins.emulated_chip import ConversionTruth, EmulatedHX711, Faults
 from nhc_scale.pins.loadcell import ConstantForce, ForceSource, LoadCell
 from nhc_scale.pins.port import poll_until_low
 
@@ -62,18 +63,43 @@ class EmulatedPins:
 
 
 def write_truth(chip: EmulatedHX711, path: Path) -> None:
+    """Every conversion as CSV, and the chip's counters beside it as JSON."""
+    counters_path(path).write_text(json.dumps(asdict(chip.counters)))
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["index", "t_ns", "counts", "gain", "settled", "spike", "force_kg"])
+        writer.writerow(["index", "t_ns", "counts", "gain", "settled", "spike", "read", "force_kg"])
         for c in chip.truth:
-            writer.writerow([c.index, c.t_ns, c.counts, c.gain, int(c.settled), int(c.spike),
-                             f"{c.force_kg:.6f}"])
+            writer.writerow(
+                [
+                    c.index,
+                    c.t_ns,
+                    c.counts,
+                    c.gain,
+                    int(c.settled),
+                    int(c.spike),
+                    int(c.read),
+                    f"{c.force_kg:.6f}",
+                ]
+            )
 
 
-def read_truth(path: Path) -> list[tuple[int, int, int, bool]]:
-    """(t_ns, counts, gain, settled) of every conversion, in order."""
+def counters_path(truth_path: Path) -> Path:
+    return truth_path.with_suffix(".counters.json")
+
+
+def read_truth(path: Path) -> list[ConversionTruth]:
+    """Every conversion the chip produced, in order."""
     with path.open(newline="") as handle:
         return [
-            (int(row["t_ns"]), int(row["counts"]), int(row["gain"]), row["settled"] == "1")
+            ConversionTruth(
+                index=int(row["index"]),
+                t_ns=int(row["t_ns"]),
+                force_kg=float(row["force_kg"]),
+                counts=int(row["counts"]),
+                gain=int(row["gain"]),
+                settled=row["settled"] == "1",
+                spike=row["spike"] == "1",
+                read=row["read"] == "1",
+            )
             for row in csv.DictReader(handle)
         ]

@@ -46,7 +46,7 @@ class Faults:
     extra_noise_kg: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class ConversionTruth:
     index: int
     t_ns: int  # when DOUT fell for it
@@ -55,6 +55,7 @@ class ConversionTruth:
     gain: int
     settled: bool
     spike: bool
+    read: bool = False  # all 24 bits were shifted out to a reader
 
 
 @dataclass
@@ -109,6 +110,7 @@ class EmulatedHX711:
         self._rng = random.Random(seed)
         self._stuck_high = _Windows(self.faults.dout_stuck_high)
         self._stuck_low = _Windows(self.faults.dout_stuck_low)
+        self._stuck_windows = bool(self.faults.dout_stuck_high or self.faults.dout_stuck_low)
         self.created_ns = clock()
         self._sck_high = False
         self._sck_rise_ns = 0
@@ -143,11 +145,12 @@ class EmulatedHX711:
 
     def dout(self) -> int:
         now = self._clock()
-        t_s = (now - self.created_ns) * 1e-9
-        if self._stuck_high.active(t_s):
-            return 1
-        if self._stuck_low.active(t_s):
-            return 0
+        if self._stuck_windows:
+            t_s = (now - self.created_ns) * 1e-9
+            if self._stuck_high.active(t_s):
+                return 1
+            if self._stuck_low.active(t_s):
+                return 0
         if self._sck_high and now - self._sck_rise_ns > POWER_DOWN_NS:
             return 1  # powered down
         self._advance(now)
@@ -181,6 +184,7 @@ class EmulatedHX711:
         self._ready = False
         self._pulses = 0
         self._word = 0
+        self._latched: ConversionTruth | None = None
         self._bit = 1
 
     def _power_down(self) -> None:
@@ -203,6 +207,8 @@ class EmulatedHX711:
             self._pulses = 25  # the 25th pulse raises DOUT: the word has been read
             self._ready = False
             self.counters.read += 1
+            if self._latched is not None:
+                self._latched.read = True
         else:
             self._pulses = pulses + 1
 
@@ -227,6 +233,7 @@ class EmulatedHX711:
             if self._ready:
                 self.counters.overwritten += 1
             self._word = conversion.counts & 0xFFFFFF
+            self._latched = conversion
             self._ready = True
 
     def _counts_for(self, kg: float, gain: int) -> float:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-# How often a waiting port looks at DOUT. Linux sleeps rarely shorter than ~60 µs, so the
-# ready edge is noticed within ~0.1-0.2 ms: a small fraction of the 12.5 ms conversion period.
+# How often a waiting port looks at DOUT once it has spun for SPIN_S. Linux sleeps rarely
+# shorter than ~60 µs, so the ready edge is noticed within ~0.1-0.2 ms: a small fraction of
+# the 12.5 ms conversion period.
 POLL_INTERVAL_S = 50e-6
+# The sampler wakes just before the edge is due and spins for it: a CPU that has just woken
+# from a sleep is the likeliest to be paused again (interrupts, a hypervisor), and such a
+# pause during the first clock pulse would cost the word.
+SPIN_S = 1e-3
 
 
 class PinsUnavailable(Exception):
@@ -37,10 +42,15 @@ def poll_until_low(port: TwoPinPort, timeout_s: float, interval_s: float = POLL_
     already low and cost a thread; the sampler sleeps until just before the expected edge
     and then polls, which is both simpler and as prompt.
     """
-    deadline = time.monotonic() + timeout_s
+    now = time.monotonic()
+    deadline = now + timeout_s
+    spin_until = now + min(SPIN_S, timeout_s)
+    read_dout = port.read_dout
     while True:
-        if port.read_dout() == 0:
+        if read_dout() == 0:
             return True
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        if now >= deadline:
             return False
-        time.sleep(interval_s)
+        if now >= spin_until:
+            time.sleep(interval_s)

@@ -22,8 +22,9 @@ from nhc_scale.sampler.blocks import (
 )
 
 # Wake this long before the next conversion is due, then poll: covers oversleeping and the
-# HX711's own clock running a little fast.
-WAKE_EARLY_FRACTION = 0.12
+# HX711's own clock running a little fast, without spending the wait polling.
+WAKE_EARLY_NS = 300_000
+WAKE_EARLY_FRACTION = 0.03
 INTERVAL_HISTORY = 32  # recent gap-free intervals; their median is the conversion period
 
 
@@ -73,7 +74,8 @@ class AcquisitionLoop:
         """Read (or wait for) one conversion; return a block when one is due."""
         period = self.period_ns()
         if self._last_good_ns is not None:
-            wake_at = self._last_good_ns + period * (1 - WAKE_EARLY_FRACTION)
+            early = max(WAKE_EARLY_NS, period * WAKE_EARLY_FRACTION)
+            wake_at = self._last_good_ns + period - early
             delay = (wake_at - self._clock()) * 1e-9
             if delay > 0:
                 time.sleep(delay)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 from nhc_scale.hx711 import HX711
 from nhc_scale.pins.port import PinsUnavailable
@@ -29,7 +31,9 @@ from nhc_scale.sampler.loop import AcquisitionLoop
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
+ISOLATED_CPUS = Path("/sys/devices/system/cpu/isolated")
 MAX_BLOCK_BYTES = 1 << 16
+GC_INTERVAL_S = 10.0
 BACKLOG_BLOCKS = 2_000  # ~40 s of blocks held for a consumer that stalls, then the oldest go
 
 
@@ -148,17 +152,34 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
+def sampler_cpu(requested: int | None) -> int | None:
+    """The CPU to pin to: the one isolated for it (firmware/ isolates the last), else the last.
+
+    An isolated CPU is outside every process's default affinity, so it is found in sysfs,
+    not in ``sched_getaffinity``.
+    """
+    if requested is not None:
+        return requested
+    try:
+        isolated = ISOLATED_CPUS.read_text().strip()
+    except OSError:
+        isolated = ""
+    if isolated:
+        last = isolated.split(",")[-1]
+        return int(last.split("-")[-1])
+    count = os.cpu_count() or 1
+    return count - 1 if count > 1 else None
+
+
 def _claim_realtime(priority: int, cpu: int | None) -> tuple[str, int | None]:
     notes = []
-    chosen_cpu = None
-    try:
-        allowed = sorted(os.sched_getaffinity(0))
-        if len(allowed) > 1 or cpu is not None:
-            chosen_cpu = cpu if cpu is not None else allowed[-1]
+    chosen_cpu = sampler_cpu(cpu)
+    if chosen_cpu is not None:
+        try:
             os.sched_setaffinity(0, {chosen_cpu})
-    except OSError as error:
-        notes.append(f"CPU pinning refused ({error.strerror})")
-        chosen_cpu = None
+        except OSError as error:
+            notes.append(f"pinning to CPU {chosen_cpu} refused ({error.strerror})")
+            chosen_cpu = None
     if priority <= 0:
         notes.insert(0, "default scheduler (realtime_priority = 0)")
     else:
@@ -187,6 +208,11 @@ def _sampler_main(
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     realtime, cpu = _claim_realtime(config.realtime_priority, config.cpu)
+    # A garbage-collection pause mid-word would hold PD_SCK high past 60 µs. The loop makes
+    # almost no reference cycles, so collect only between conversions, when there is time.
+    gc.freeze()
+    gc.disable()
+    last_collect = time.monotonic()
     stats = SamplerStats(
         backend=config.port.backend, configured_sps=config.rate_sps, realtime=realtime, cpu=cpu
     )
@@ -212,6 +238,9 @@ def _sampler_main(
                     loop.dropped_samples += len(pickle.loads(backlog.popleft()).counts)
             if backlog and not _send_backlog(sock, backlog):
                 break
+            if time.monotonic() - last_collect > GC_INTERVAL_S:
+                gc.collect(0)  # right after a conversion: the next is ~10 ms away
+                last_collect = time.monotonic()
     finally:
         driver.close()
         sock.close()
