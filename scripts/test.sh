@@ -1,0 +1,22 @@
+#!/bin/sh
+# Set up (first time) and run every check: ruff, then the whole test suite.
+# As root it also installs the Debian packages the tests drive (.ci/apt-packages.txt:
+# Chromium for the phone page, systemd-analyze for the units, shellcheck for the installer).
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    missing=""
+    while read -r package; do
+        case "$package" in ""|"#"*) continue ;; esac
+        dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+    done < .ci/apt-packages.txt
+    if [ -n "$missing" ]; then
+        echo "installing Debian packages for the tests:$missing" >&2
+        apt-get update -qq
+        # shellcheck disable=SC2086 # one word per package
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+    fi
+fi
+sh scripts/setup-venv.sh test
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
