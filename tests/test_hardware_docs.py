@@ -40,8 +40,7 @@ def svg_texts() -> list[str]:
 
 def test_the_documents_exist():
     names = {path.name for path in HARDWARE.iterdir()}
-    assert {"bom.md", "wiring.md", "wiring.svg", "pad.md", "calibration.md",
-            "README-build-one.md"} <= names
+    assert {"bom.md", "wiring.md", "wiring.svg", "pad.md", "calibration.md"} <= names
 
 
 @pytest.mark.parametrize("path", markdown_files(), ids=lambda p: p.name)
@@ -85,7 +84,7 @@ def test_the_diagram_asks_for_3v3_not_5v():
 
 
 def test_build_one_names_the_same_pins():
-    text = (HARDWARE / "README-build-one.md").read_text()
+    text = (REPO / "README.md").read_text().split("## Build one", 1)[1]
     assert f"**BCM {DOUT}** (pin {HEADER_PIN[DOUT]})" in text
     assert f"**BCM {SCK}** (pin {HEADER_PIN[SCK]})" in text
 
@@ -122,12 +121,16 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 @pytest.mark.parametrize(
     "path",
-    [*markdown_files(), REPO / "firmware" / "README.md", REPO / "systemd" / "README.md"],
+    [
+        *markdown_files(),
+        REPO / "README.md",
+        REPO / "firmware" / "README.md",
+        REPO / "systemd" / "README.md",
+    ],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_relative_links_point_at_files(path):
-    # README-build-one.md is written to be merged into the top-level README.
-    base = REPO if path.name == "README-build-one.md" else path.parent
+    base = path.parent
     for target in LINK.findall(path.read_text()):
         if "://" in target or target.startswith("<"):
             continue
