@@ -34,6 +34,10 @@ class DetectorConfig:
     #: Longest run of consecutive bad conversions bridged in a steady stream (50 ms: the length
     #: of a wild reading, far shorter than any push-off, which lifts a body).
     glitch_max_s: float = 0.05
+    #: The force may move this fast while the glitch lasts: the good sample after it must be back
+    #: within threshold + this * elapsed time of the good sample before it (the effort's fall
+    #: continues during a 0.5 s chip restart).
+    glitch_drift_kg_s: float = 30.0
     #: Right after lost conversions (a chip reset) up to this many conversions may be junk: the
     #: HX711 needs four conversions to settle after power-up.
     glitch_max_after_gap: int = 4

@@ -145,13 +145,22 @@ def analyze_contact(
 
     level = sustained(excise_dips(smooth, lo, end, fs, cfg), fs, cfg.sustain_s)[lo:end]
     highest = np.maximum.accumulate(level)
-    later_peak = np.maximum.accumulate(level[::-1])[::-1]
+    # the push-off is judged on the low-passed force, not its 0.3 s average: a short, sharp
+    # push (0.5 s at 10 S/s) is a real push even if its average barely rises
+    backwards = smooth[lo:end][::-1]
+    running = np.maximum.accumulate(backwards)
+    at_new_top = np.where(backwards == running, np.arange(backwards.size), 0)
+    later_peak = running[::-1]
+    later_peak_at = (backwards.size - 1 - np.maximum.accumulate(at_new_top))[::-1]
     needed = np.maximum(cfg.push_rise_kg, cfg.push_rise_frac * (highest - level))
     pushed = later_peak - level >= needed
     # the last time the force is back at each level: after a push-off only the release is below
     last_at_level = np.searchsorted(-later_peak, -level, side="right") - 1
     released_s = t[end - 1] - t[lo + np.maximum(last_at_level, 0)]
     pushed &= released_s <= cfg.release_max_s
+    # ...and the peak is ahead, not the top of the release the 0.3 s average already sees
+    ahead_s = t[lo + later_peak_at] - t[lo : lo + level.size]
+    pushed &= ahead_s >= 0.5 * cfg.sustain_s
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
         minimum = max(0.0, float(level[k]))

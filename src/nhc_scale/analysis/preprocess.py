@@ -86,6 +86,7 @@ class Despiker:
         self.k_run = max(2, int(np.floor(cfg.glitch_max_s / period_s + 0.5)))
         self.k_gap = max(self.k_run, cfg.glitch_max_after_gap)
         self.gap_s = cfg.gap_factor * period_s
+        self.drift_kg_s = cfg.glitch_drift_kg_s
         self.lookahead = self.k_gap
         self._t = _EMPTY
         self._x = _EMPTY
@@ -140,13 +141,18 @@ class Despiker:
             k = self.k_gap if float(bt[i]) - prev_t > self.gap_s else self.k_run
             stop = min(i + k, n - 1)
             for j in range(i + 1, stop + 1):
-                if abs(float(bx[j]) - prev_x) <= threshold:
-                    span = float(bt[j]) - prev_t
-                    frac = (bt[i:j] - prev_t) / span
-                    bx[i:j] = prev_x + frac * (float(bx[j]) - prev_x)
-                    self.bridged += j - i
-                    done = j
-                    break
+                back = float(bx[j])
+                span = float(bt[j]) - prev_t
+                moved = abs(back - prev_x)
+                if moved > threshold + self.drift_kg_s * span:
+                    continue
+                line = prev_x + (bt[i:j] - prev_t) / span * (back - prev_x)
+                if np.min(np.abs(bx[i:j] - line)) <= threshold + moved:
+                    continue  # not clearly a departure: leave it alone
+                bx[i:j] = line
+                self.bridged += j - i
+                done = j
+                break
         self._done = max(done, limit + 1)
 
 
