@@ -55,10 +55,11 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     shifting on the pad or a ringing trough. The V of a real effort, however sharp its tip, is
     many times wider at half its depth.
 
-    The fill is the lower of two straight lines fitted to the force just before and just after
-    the dip: on a plateau or a slope that is the line through it, and at the tip of a V (a hand
+    The fill is the upper of two straight lines fitted to the force just before and just after
+    the dip: on a plateau or a slope that is the line through it, at the tip of a V (a hand
     shifting right at the minimum) it is the V itself, so the minimum is neither lost nor
-    flattened.
+    flattened, and the steep rise of the catch after a dip (the body's momentum given back)
+    stays below the line from before the dip instead of dragging the fill down.
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -87,7 +88,7 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         if i0 - shoulder < 0 or i1 + shoulder >= y.size:
             continue
         span = np.arange(i0, i1 + 1, dtype=np.float64)
-        fill = np.minimum(
+        fill = np.maximum(
             _line_through(y, i0 - shoulder, i0 + 1, span),
             _line_through(y, i1, i1 + shoulder + 1, span),
         )

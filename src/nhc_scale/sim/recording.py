@@ -49,13 +49,19 @@ def write_csv(path: str | os.PathLike[str], t_s: np.ndarray, force_kg: np.ndarra
 
 
 def generate_recording(
-    seed: int, nominal_sps: int | None = None, sets: int | None = None
+    seed: int,
+    nominal_sps: int | None = None,
+    sets: int | None = None,
+    duration_s: float | None = None,
+    sensor: SensorParams | None = None,
 ) -> Recording:
-    """A labelled session: a random athlete, 1-4 sets, a random sensor at 10 or 80 S/s."""
+    """A labelled session: a random athlete, 1-4 sets (or sets with rests for ``duration_s``),
+    a random sensor at 10 or 80 S/s (or ``sensor``, e.g. an exact rate for a benchmark)."""
     rng = np.random.default_rng(seed)
     athlete = draw_athlete(rng)
-    session = plan_session(rng, athlete, sets=sets)
-    sensor = draw_sensor(rng, nominal_sps)
+    session = plan_session(rng, athlete, sets=sets, duration_s=duration_s)
+    drawn = draw_sensor(rng, nominal_sps)
+    sensor = drawn if sensor is None else sensor
     t, force, log = convert(session.force, session.duration_s, sensor, rng)
     truth = {
         "seed": seed,

@@ -80,15 +80,22 @@ def plan_session(
     athlete: Athlete,
     sets: int | None = None,
     lead_s: float | None = None,
+    duration_s: float | None = None,
 ) -> SessionPlan:
-    """A whole session: some quiet first, 1-4 sets, some quiet at the end."""
+    """A whole session: some quiet first, 1-4 sets (or as many as fit in ``duration_s``),
+    some quiet at the end."""
     planner = SessionPlanner(athlete, rng)
     n_sets = int(rng.integers(1, 5)) if sets is None else sets
     t = float(rng.uniform(3.0, 15.0)) if lead_s is None else lead_s
     events: list[Event] = []
-    for _ in range(n_sets):
+    while True:
         new, rest_over = planner.next_set(t)
+        if duration_s is not None and max(e.t_end for e in new) > duration_s - 5.0:
+            break
         events.extend(new)
         t = rest_over
+        if duration_s is None and planner.sets_done >= n_sets:
+            break
     last_end = max(event.t_end for event in events)
-    return SessionPlan(athlete, tuple(events), last_end + float(rng.uniform(4.0, 12.0)))
+    end = duration_s if duration_s is not None else last_end + float(rng.uniform(4.0, 12.0))
+    return SessionPlan(athlete, tuple(events), end)

@@ -1,0 +1,87 @@
+"""Speed of the rep detector: offline on a 1-hour 80 S/s recording, and streaming.
+
+Offline: ``analyze`` on the whole hour at once (288,000 samples at the nominal 80 S/s).
+Streaming: the same recording fed in 80-sample blocks, as the service would, measuring CPU time
+per second of data. Both are checked to give the same reps. Floors on the target machine:
+offline <= 0.25 s, streaming <= 1 ms of CPU per second of data. The last line is JSON.
+
+    .venv/bin/python benchmarks/analysis.py
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from nhc_scale.analysis import RepDetector, analyze
+from nhc_scale.sim.recording import generate_recording
+from nhc_scale.sim.sensor import draw_sensor
+
+HOUR_S = 3600.0
+BLOCK = 80
+REPEATS = 5
+
+
+def main() -> int:
+    # exactly 80 S/s and no lost conversions: 288,000 samples; noise, mains, drift, spikes kept
+    sensor = replace(
+        draw_sensor(np.random.default_rng(7), 80),
+        rate_hz=80.0,
+        loss_prob=0.0,
+        loss_bursts_per_10min=0.0,
+        resets_per_10min=0.0,
+    )
+    recording = generate_recording(7, duration_s=HOUR_S, sensor=sensor)
+    t, force = recording.t_s, recording.force_kg
+    data_s = float(t[-1] - t[0])
+    print(
+        f"recording: {t.size} samples over {data_s:.0f} s ({t.size / data_s:.1f} S/s), "
+        f"{len(recording.truth['reps'])} true reps"
+    )
+
+    offline = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        result = analyze(t, force)
+        offline.append(time.perf_counter() - start)
+    best_offline = min(offline)
+    print(
+        f"offline analyze: best {best_offline:.3f} s, median "
+        f"{sorted(offline)[len(offline) // 2]:.3f} s of {REPEATS}; {len(result.reps)} reps"
+    )
+
+    cpu = []
+    for _ in range(3):
+        detector = RepDetector()
+        reps = []
+        start = time.process_time()
+        for i in range(0, t.size, BLOCK):
+            reps.extend(detector.feed(t[i : i + BLOCK], force[i : i + BLOCK]))
+        reps.extend(detector.flush())
+        cpu.append(time.process_time() - start)
+        assert reps == list(result.reps), "streaming and offline disagree"
+    per_s = min(cpu) / data_s * 1000.0
+    print(
+        f"streaming in {BLOCK}-sample blocks: {min(cpu):.3f} s CPU for {data_s:.0f} s of data "
+        f"= {per_s:.4f} ms CPU per second of data; reps identical to offline"
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"peak RSS {peak_mb:.0f} MB (includes generating the recording)")
+    print(
+        json.dumps(
+            {
+                "offline_1h_s": round(best_offline, 4),
+                "stream_cpu_ms_per_s": round(per_s, 4),
+                "peak_rss_mb": round(peak_mb, 1),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
