@@ -58,8 +58,7 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     The fill is the upper of two straight lines fitted to the force just before and just after
     the dip: on a plateau or a slope that is the line through it, at the tip of a V (a hand
     shifting right at the minimum) it is the V itself, so the minimum is neither lost nor
-    flattened, and the steep rise of the catch after a dip (the body's momentum given back)
-    stays below the line from before the dip instead of dragging the fill down.
+    flattened. The line after the dip is fitted beyond the catch that follows it.
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -80,18 +79,24 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         part, peaks[short], rel_height=0.9, prominence_data=prominence_data
     )
     reach = max(1, round(cfg.dip_max_halfwidth_s * fs))
-    shoulder = max(2, round(0.5 * cfg.dip_max_halfwidth_s * fs))
+    shoulder = max(3, round(0.5 * cfg.dip_max_halfwidth_s * fs))
     out = y.copy()
     for peak, left_ip, right_ip in zip(peaks[short].tolist(), left, right, strict=True):
         i0 = lo + max(int(np.floor(left_ip)), peak - reach)
         i1 = lo + min(int(np.ceil(right_ip)), peak + reach)
-        if i0 - shoulder < 0 or i1 + shoulder >= y.size:
+        # the line after the dip starts one dip-width later: right after a dip comes the catch
+        # (the body's momentum given back), a bump that says nothing about the level
+        after = i1 + (i1 - i0)
+        if i0 - shoulder < 0 or after + shoulder >= y.size:
             continue
         span = np.arange(i0, i1 + 1, dtype=np.float64)
         fill = np.maximum(
             _line_through(y, i0 - shoulder, i0 + 1, span),
-            _line_through(y, i1, i1 + shoulder + 1, span),
+            _line_through(y, after, after + shoulder + 1, span),
         )
+        # never above the force at the dip's edges: a line extrapolated from a steep shoulder
+        # must not invent force that was never there
+        fill = np.minimum(fill, max(y[i0], y[i1]))
         out[i0 : i1 + 1] = np.maximum(out[i0 : i1 + 1], fill)
     return out
 

@@ -184,12 +184,14 @@ class RepPlan:
 
     # -- the truth ---------------------------------------------------------------------------
     def true_minimum(self) -> tuple[float, float]:
-        """(minimum assistance, when): the lowest 0.3 s average of the clean force between the
-        start of the effort and the end of the push-off's rise; 0 at lift-off if unassisted."""
+        """(minimum assistance, when): the lowest centred 0.3 s average of the clean force between
+        the start of the effort and the top of the push-off; 0 at lift-off if unassisted."""
         if self.unassisted:
             return 0.0, self.t_bottom
         lo = self.t_effort
-        hi = self.t_push + self.push_rise_s
+        # up to the top of the push-off, with the averaging window ending there (not reaching
+        # into the release, where the hands are leaving)
+        hi = max(self.t_push, self.t_push + self.push_rise_s + self.push_hold_s - SUSTAIN_S / 2)
         grid = np.arange(lo - SUSTAIN_S, hi + SUSTAIN_S, _TRUTH_DT)
         clean = self.clean(grid)
         n = round(SUSTAIN_S / _TRUTH_DT)

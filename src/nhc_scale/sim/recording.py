@@ -21,7 +21,8 @@ from nhc_scale.sim.session import SessionPlan, plan_session
 
 TRUTH_DEFINITION = (
     "min_assistance_kg: minimum, over the effort (from the start of the fall off the hold to "
-    "the end of the push-off's rise), of the centred 0.3 s moving average of the clean force "
+    "the top of the push-off, the window not reaching into the release), of the centred 0.3 s "
+    "moving average of the clean force "
     "(sustained force only: no tremor, impact, ringing, bounce, hand shifts or sensor "
     "artefacts); 0 for an unassisted rep (lift-off without push-off)."
 )
