@@ -1,0 +1,37 @@
+"""Sessions as the API and the live stream show them (plain dicts, no web framework)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from nhc_scale.store import SessionRecord, Store
+
+
+def iso(unix_s: float | None) -> str | None:
+    if unix_s is None:
+        return None
+    return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="seconds")
+
+
+def session_view(record: SessionRecord) -> dict[str, Any]:
+    ended = record.ended_at if record.ended_at is not None else time.time()
+    return {
+        "id": record.id,
+        "name": record.name,
+        "notes": record.notes,
+        "started_at": iso(record.started_at),
+        "ended_at": iso(record.ended_at),
+        "active": record.ended_at is None,
+        "duration_s": round(max(0.0, ended - record.started_at), 1),
+        "rep_count": record.rep_count,
+        "best_min_kg": record.best_min_kg,
+        "median_min_kg": record.median_min_kg,
+        "clock_synced": record.clock_synced,
+    }
+
+
+def session_view_by_id(store: Store, session_id: int) -> dict[str, Any] | None:
+    record = store.get_session(session_id)
+    return None if record is None else session_view(record)

@@ -1,0 +1,42 @@
+"""``nhc-scale serve``: the appliance's web service (the phone page and the HTTP API)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nhc_scale.cli import CommandError
+from nhc_scale.config import load_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the appliance: sensor, sessions, phone page")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (all by default)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from nhc_scale.store import Store, StoreError
+    from nhc_scale.web.app import create_app
+
+    if not 1 <= args.port <= 65535:
+        raise CommandError("--port must be between 1 and 65535", code=2)
+    settings = load_settings()
+    # Refuse before starting anything if the database is not ours or is damaged: the message
+    # must reach the user, not a traceback from inside the server's start-up.
+    try:
+        Store.open(Path(settings.state_dir) / "nhc-scale.db").close()
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0

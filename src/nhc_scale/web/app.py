@@ -1,0 +1,91 @@
+"""``create_app(settings)``: the FastAPI app whose lifespan runs the appliance."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from nhc_scale import __version__, sdnotify
+from nhc_scale.appliance.core import Appliance
+from nhc_scale.config import Settings
+from nhc_scale.sensor import sampler_config
+from nhc_scale.web.routes import control, health, live, sessions
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def _readable(error: RequestValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+        problems.append(f"{where or 'body'}: {item.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(problems)
+
+
+async def _watchdog(app: Appliance, interval_s: float) -> None:
+    """Ping systemd only while the pipeline thread is alive: a hung pipeline gets restarted."""
+    while True:
+        await asyncio.sleep(interval_s / 2)
+        if app.health()["status"] != "error":
+            sdnotify.notify("WATCHDOG=1")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(fastapi_app: FastAPI) -> AsyncIterator[None]:
+        config, notice = sampler_config(settings)
+        if notice:
+            log.warning("*** %s ***", notice)
+        appliance = Appliance(settings, config, notice)
+        appliance.hub.bind(asyncio.get_running_loop())
+        appliance.start()
+        fastapi_app.state.appliance = appliance
+        watchdog = None
+        interval = sdnotify.watchdog_interval_s()
+        if interval:
+            watchdog = asyncio.create_task(_watchdog(appliance, interval))
+        sdnotify.notify("READY=1")
+        try:
+            yield
+        finally:
+            sdnotify.notify("STOPPING=1")
+            if watchdog is not None:
+                watchdog.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchdog
+            await asyncio.to_thread(appliance.stop)
+
+    app = FastAPI(
+        title="nhc-scale",
+        version=__version__,
+        lifespan=lifespan,
+        description="Minimum assistance of assisted Nordic hamstring curls.",
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={"detail": _readable(error), "errors": error.errors()},
+        )
+
+    for module in (health, live, sessions, control):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,145 @@
+"""Request and response models: the shapes of docs/api.md, checked at the edge."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionCreate(Strict):
+    name: str | None = Field(None, max_length=100)
+
+
+class SessionPatch(Strict):
+    name: str | None = Field(None, max_length=100)
+    notes: str | None = Field(None, max_length=5000)
+
+
+class CalibrationRequest(Strict):
+    mass_kg: float = Field(..., ge=0.5, le=500, allow_inf_nan=False)
+
+
+class PrefsPatch(Strict):
+    units: Literal["kg", "N", "lb"] | None = None
+    body_mass_kg: float | None = Field(None, ge=20, le=300, allow_inf_nan=False)
+    sound: bool | None = None
+    vibrate: bool | None = None
+    auto_stop_min: float | None = Field(None, ge=1, le=120, allow_inf_nan=False)
+
+
+class Prefs(BaseModel):
+    units: Literal["kg", "N", "lb"]
+    body_mass_kg: float | None
+    sound: bool
+    vibrate: bool
+    auto_stop_min: float
+
+
+class Session(BaseModel):
+    id: int
+    name: str | None
+    notes: str
+    started_at: str
+    ended_at: str | None
+    active: bool
+    duration_s: float
+    rep_count: int
+    best_min_kg: float | None
+    median_min_kg: float | None
+    clock_synced: bool
+
+
+class SessionList(BaseModel):
+    sessions: list[Session]
+
+
+class Rep(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    number: int
+    start_s: float
+    end_s: float
+    min_assistance_kg: float
+    min_at_s: float
+    unassisted: bool
+    landing_peak_kg: float
+    hold_kg: float
+    push_off_peak_kg: float | None
+    effort_s: float
+
+
+class SessionDetail(BaseModel):
+    session: Session
+    reps: list[Rep]
+    summary: dict
+
+
+class Trace(BaseModel):
+    t_s: list[float]
+    force_kg: list[float]
+    reps: list[Rep]
+
+
+class ProgressPoint(BaseModel):
+    session_id: int
+    started_at: str | None
+    best_min_kg: float | None
+    rep_count: int
+
+
+class Progress(BaseModel):
+    points: list[ProgressPoint]
+
+
+class TareResult(BaseModel):
+    zero_counts: float
+    tared_at: str
+
+
+class CalibrationResult(BaseModel):
+    counts_per_kg: float
+    calibrated_at: str
+
+
+class Sensor(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    backend: str
+    emulated: bool
+    status: str
+    message: str
+    configured_sps: int
+    measured_sps: float | None
+    samples: int
+    missed_conversions: int
+    rejected_reads: int
+    rejected: dict[str, int]
+    restarts: int
+    realtime: str
+
+
+class StoreStatus(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    status: str
+    path: str
+    size_bytes: int
+    message: str
+
+
+class CalibrationStatus(BaseModel):
+    tared: bool
+    calibrated: bool
+    counts_per_kg: float
+    zero_counts: float
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded", "error"]
+    version: str
+    demo: bool
+    sensor: Sensor
+    store: StoreStatus
+    calibration: CalibrationStatus

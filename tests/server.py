@@ -1,0 +1,106 @@
+"""A real `nhc-scale serve` on loopback, for tests that speak HTTP to it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    state_dir: Path
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def running_server(state_dir: Path, **env: str) -> Iterator[Server]:
+    """Start the server on the emulated sensor and wait until it answers /api/health."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NHC_")}
+    environment.update(
+        {
+            "NHC_PINS": "emulated",
+            "NHC_STATE_DIR": str(state_dir),
+            "NHC_REALTIME_PRIORITY": "0",
+            **env,
+        }
+    )
+    log_path = state_dir / "server.log"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(NHC_SCALE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, state_dir, log_path)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited ({process.returncode}):\n{server.log()}")
+            try:
+                if httpx.get(server.url + "/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer in 30 s:\n{server.log()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def read_events(url: str, seconds: float, stop_on: str | None = None) -> list[tuple[str, str]]:
+    """(event, data) pairs from an SSE stream, for ``seconds`` or until event ``stop_on``."""
+    events: list[tuple[str, str]] = []
+    deadline = time.monotonic() + seconds
+    name, data = "message", []
+    with httpx.stream("GET", url, timeout=httpx.Timeout(5.0, read=15.0)) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line == "":
+                if data:
+                    events.append((name, "\n".join(data)))
+                    if stop_on is not None and name == stop_on:
+                        break
+                name, data = "message", []
+            elif line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            if time.monotonic() > deadline:
+                break
+    return events
