@@ -1,0 +1,39 @@
+"""What the store hands out: plain frozen values, safe to pass between threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A session as stored, with its rep statistics (including reps not yet flushed)."""
+
+    id: int
+    name: str | None
+    notes: str
+    started_at: float  # unix seconds
+    ended_at: float | None  # unix seconds; None while it runs
+    start_ns: int  # CLOCK_MONOTONIC ns of the session's t_s = 0
+    clock_synced: bool  # the wall clock was NTP-synced when it started
+    rep_count: int
+    best_min_kg: float | None
+    median_min_kg: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class SampleArrays:
+    """A session's samples in time order; ``force_kg`` uses the calibration stored with them."""
+
+    t_ns: np.ndarray  # int64, CLOCK_MONOTONIC ns
+    counts: np.ndarray  # int32, raw HX711 counts
+    force_kg: np.ndarray  # float64, counts_to_kg(counts, zero, cpk) block by block
+
+    def __len__(self) -> int:
+        return int(self.t_ns.size)

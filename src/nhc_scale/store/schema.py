@@ -1,0 +1,180 @@
+"""Opening the database file: recognise it as ours, refuse anything else, migrate the schema.
+
+The state directory may hold a file we did not write (a restored backup of something else, a
+half-copied file, a newer version's database). Writing to any of those destroys someone's data,
+so everything about the file is checked through a read-only connection first, and only a file
+that is ours (or empty) is opened for writing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+from nhc_scale.store.errors import StoreError
+
+DB_FILE_NAME = "nhc-scale.db"
+# "NHCs" in ASCII: the SQLite header's application_id field says the file is ours.
+APPLICATION_ID = 0x4E484373
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+# Keeps the WAL file from staying large after a big flush (the SD card has little room).
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+
+# MIGRATIONS[i] takes the schema from user_version i to i + 1. Never edit a released entry:
+# add a new one, so every existing database takes the same path to the current schema.
+MIGRATIONS: Sequence[Sequence[str]] = (
+    (
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            name TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            start_ns INTEGER NOT NULL,
+            clock_synced INTEGER NOT NULL
+        )""",
+        """CREATE TABLE sample_blocks (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            first_t_ns INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            zero_counts REAL NOT NULL,
+            counts_per_kg REAL NOT NULL,
+            encoding INTEGER NOT NULL,
+            t_deltas BLOB NOT NULL,
+            counts BLOB NOT NULL
+        )""",
+        "CREATE INDEX sample_blocks_by_session ON sample_blocks(session_id, first_t_ns)",
+        """CREATE TABLE reps (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            number INTEGER,
+            min_assistance_kg REAL NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX reps_by_session ON reps(session_id, id)",
+        """CREATE TABLE gaps (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            start_ns INTEGER NOT NULL,
+            end_ns INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        )""",
+        "CREATE INDEX gaps_by_session ON gaps(session_id, start_ns)",
+        "CREATE TABLE prefs (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _inspect(path: Path) -> None:
+    """Refuse a file that is not ours, is corrupt or is newer, without changing a byte of it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return  # SQLite treats an empty file as an empty database: ours to initialise
+    with path.open("rb") as f:
+        magic = f.read(len(SQLITE_MAGIC))
+    if magic != SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is not an SQLite database, so it is not nhc-scale's; it was left untouched. "
+            "Move it away or choose another state directory."
+        )
+    siblings = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = [p.exists() for p in siblings]
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            check = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} cannot be read as a database ({exc}); it was left untouched. "
+            "Move it away (nhc-scale starts a new one) or restore a backup."
+        ) from exc
+    finally:
+        # A read-only look at a WAL database leaves empty -wal/-shm files behind; remove the
+        # ones we created so a foreign file's directory is as we found it.
+        for sibling, was_there in zip(siblings, existed, strict=True):
+            if (
+                not was_there
+                and sibling.exists()
+                and (sibling.name.endswith("-shm") or sibling.stat().st_size == 0)
+            ):
+                sibling.unlink(missing_ok=True)
+    if app_id != APPLICATION_ID and not (app_id == 0 and objects == 0 and version == 0):
+        raise StoreError(
+            f"{path} is an SQLite database of another program (application id {app_id:#x}); "
+            "it was left untouched. Move it away or choose another state directory."
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer nhc-scale (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); it was left untouched. Update nhc-scale."
+        )
+    if check != ["ok"]:
+        raise StoreError(
+            f"{path} is damaged ({'; '.join(check[:3])}); it was left untouched. "
+            "Move it away (nhc-scale starts a new one) or restore a backup."
+        )
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION, one transaction per step (a crash redoes the step)."""
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"Cannot prepare the database {path}: {exc}.") from exc
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write connection to our database at ``path``, created and migrated as needed.
+
+    WAL with ``synchronous=FULL``: WAL alone keeps the file consistent through a power cut or a
+    SIGKILL (a torn commit is simply not in the log); FULL also fsyncs the log at each commit,
+    so a flush that returned survives a power cut too. That is one fsync a second, which the
+    one-commit-a-second budget already pays for, and a rep the phone showed as saved is saved.
+    """
+    _inspect(path)
+    try:
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"Cannot open the database {path}: {exc}.") from exc
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(f"The database {path} cannot use write-ahead logging ({mode}).")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        _migrate(conn, path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"Cannot open the database {path}: {exc}.") from exc
+    except StoreError:
+        conn.close()
+        raise
+    return conn
