@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nhc_scale.store import counts_to_kg
+
 T_DECIMALS = 6  # 1 µs
 KG_DECIMALS = 4  # 0.1 g: far below the sensor's noise
 
@@ -20,8 +22,8 @@ def session_seconds(t_ns: np.ndarray, start_ns: int) -> np.ndarray:
 
 
 def force_kg(counts: np.ndarray, zero_counts: float, counts_per_kg: float) -> np.ndarray:
-    kg = (np.asarray(counts, dtype=np.float64) - zero_counts) / counts_per_kg
-    return _as_printed(kg, KG_DECIMALS)
+    """The store's conversion (the export uses it too), as the CSV prints it."""
+    return _as_printed(counts_to_kg(counts, zero_counts, counts_per_kg), KG_DECIMALS)
 
 
 def _as_printed(values: np.ndarray, decimals: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from nhc_scale import __version__, sdnotify
 from nhc_scale.appliance.core import Appliance
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
+from nhc_scale.store import UnknownSessionError
 from nhc_scale.web.routes import control, health, live, sessions
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ def create_app(settings: Settings) -> FastAPI:
             status_code=422,
             content={"detail": _readable(error), "errors": error.errors()},
         )
+
+    @app.exception_handler(UnknownSessionError)
+    async def unknown_session(request: Request, error: UnknownSessionError) -> JSONResponse:
+        # A session deleted between a route's check and its use.
+        return JSONResponse(status_code=404, content={"detail": str(error)})
 
     for module in (health, live, sessions, control):
         app.include_router(module.router)
