@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         "a number: that many kg resting on the pad",
     )
     emulated_seed: int = 1
+    emulated_control: Path | None = Field(
+        None, description="a JSON file of faults for the emulated sensor to obey (for tests)"
+    )
 
     @field_validator("gain")
     @classmethod

@@ -19,7 +19,12 @@ def sampler_config(settings: Settings) -> tuple[SamplerConfig, str | None]:
         dout_pin=settings.dout_pin,
         sck_pin=settings.sck_pin,
         gpiochip=settings.gpiochip,
-        emulated=EmulatedSpec(force=force, seed=settings.emulated_seed, rate_sps=settings.rate_sps)
+        emulated=EmulatedSpec(
+            force=force,
+            seed=settings.emulated_seed,
+            rate_sps=settings.rate_sps,
+            control_path=str(settings.emulated_control) if settings.emulated_control else None,
+        )
         if backend == "emulated"
         else None,
     )

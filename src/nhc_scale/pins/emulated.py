@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class EmulatedSpec:
     load_cell: LoadCell = field(default_factory=LoadCell)
     rate_error_ppm: float = 0.0
     truth_path: str | None = None  # where the chip's truth is written when the port closes
+    control_path: str | None = None  # a JSON file of faults to apply while running (tests)
 
     def force_source(self) -> ForceSource:
         if self.force == "demo":
@@ -47,11 +49,20 @@ class EmulatedSpec:
 class EmulatedPins:
     backend = "emulated"
 
-    def __init__(self, chip: EmulatedHX711, truth_path: str | None = None) -> None:
+    def __init__(
+        self, chip: EmulatedHX711, truth_path: str | None = None, control_path: str | None = None
+    ) -> None:
         self.chip = chip
         self._truth_path = truth_path
         self.set_sck = chip.set_sck  # bound once: this is the hot path of every bit
         self.read_dout = chip.dout
+        if control_path:
+            self._control = FaultControl(Path(control_path), chip)
+            self.read_dout = self._read_dout_with_control
+
+    def _read_dout_with_control(self) -> int:
+        self._control.poll()
+        return self.chip.dout()
 
     def wait_dout_low(self, timeout_s: float) -> bool:
         return poll_until_low(self, timeout_s)
@@ -60,6 +71,39 @@ class EmulatedPins:
         self.chip.set_sck(False)
         if self._truth_path:
             write_truth(self.chip, Path(self._truth_path))
+
+
+class FaultControl:
+    """Faults switched at run time through a small JSON file, so a test can unplug the
+    emulated sensor of a running server: ``{"unplugged": true, "stall_rate_hz": 2.0}``.
+    The file is looked at ten times a second, not on every pin read."""
+
+    INTERVAL_NS = 100_000_000
+
+    def __init__(self, path: Path, chip: EmulatedHX711) -> None:
+        self.path = path
+        self.chip = chip
+        self._next_ns = 0
+        self._mtime_ns: int | None = None
+
+    def poll(self) -> None:
+        now = time.monotonic_ns()
+        if now < self._next_ns:
+            return
+        self._next_ns = now + self.INTERVAL_NS
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        if mtime == self._mtime_ns:
+            return
+        self._mtime_ns = mtime
+        try:
+            faults = json.loads(self.path.read_text()) if mtime is not None else {}
+        except (OSError, ValueError):
+            return  # half-written: the next look will see the whole file
+        self.chip.set_unplugged(bool(faults.get("unplugged", False)))
+        self.chip.set_stall_rate(float(faults.get("stall_rate_hz", 0.0)))
 
 
 def write_truth(chip: EmulatedHX711, path: Path) -> None:

@@ -20,7 +20,7 @@ import bisect
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nhc_scale.pins.loadcell import ConstantForce, ForceSource, LoadCell
 
@@ -111,6 +111,7 @@ class EmulatedHX711:
         self._stuck_high = _Windows(self.faults.dout_stuck_high)
         self._stuck_low = _Windows(self.faults.dout_stuck_low)
         self._stuck_windows = bool(self.faults.dout_stuck_high or self.faults.dout_stuck_low)
+        self._unplugged = False
         self.created_ns = clock()
         self._sck_high = False
         self._sck_rise_ns = 0
@@ -143,8 +144,18 @@ class EmulatedHX711:
                 self._power_up(now)  # PD_SCK low again: reset, then settle
             self._advance(now)
 
+    def set_unplugged(self, unplugged: bool) -> None:
+        """Pull the sensor's plug (DOUT floats high) or put it back, at run time."""
+        self._unplugged = unplugged
+
+    def set_stall_rate(self, stalls_per_s: float) -> None:
+        self.faults = replace(self.faults, stall_rate_hz=stalls_per_s)
+        self._next_stall_ns = self._schedule_stall(self._clock())
+
     def dout(self) -> int:
         now = self._clock()
+        if self._unplugged:
+            return 1
         if self._stuck_windows:
             t_s = (now - self.created_ns) * 1e-9
             if self._stuck_high.active(t_s):

@@ -56,7 +56,11 @@ def open_port(spec: PortSpec) -> TwoPinPort:
         from nhc_scale.pins.emulated import EmulatedPins
 
         emulated = spec.emulated or EmulatedSpec()
-        return EmulatedPins(emulated.build_chip(), truth_path=emulated.truth_path)
+        return EmulatedPins(
+            emulated.build_chip(),
+            truth_path=emulated.truth_path,
+            control_path=emulated.control_path,
+        )
     if spec.backend == "lgpio":
         from nhc_scale.pins.lgpio_pins import LgpioPins
 
