@@ -26,6 +26,7 @@ from nhc_scale.config import Settings
 from nhc_scale.sampler import SampleBlock, Sampler, SamplerConfig, SamplerDied, SamplerStats
 from nhc_scale.sampler.blocks import STATUS_ERROR, STATUS_OK, STATUS_STARTING
 from nhc_scale.store import SessionRecord, Store, StoreError
+from nhc_scale.system import clock_synchronized
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ FLUSH_INTERVAL_S = 1.0  # at most one commit a second: SD cards wear with every 
 STATUS_INTERVAL_S = 2.0
 RECENT_S = 2.0  # raw counts kept for tare and calibration
 SAMPLER_RESTART_S = 1.0
+PHONE_CLOCK_SLACK_S = 2.0  # phones and network delays disagree by less: leave the clock be
 DEFAULT_PREFS: dict[str, Any] = {
     "units": "kg",
     "body_mass_kg": None,
@@ -88,7 +90,8 @@ class Appliance:
             self.store,
             on_rep=self._publish_rep,
             auto_stop_s=lambda: float(self.prefs["auto_stop_min"]) * 60.0,
-            clock_synced=lambda: True,
+            clock_synced=lambda: bool(clock_synchronized()),
+            wall_clock=self.wall_time,
         )
         self.stats = SamplerStats(
             backend=sampler_config.port.backend, configured_sps=sampler_config.rate_sps
@@ -100,6 +103,35 @@ class Appliance:
         self._running = threading.Event()
         self.heartbeat = time.monotonic()
         self.sampler_restarts = 0
+        self.phone_offset_s: float | None = None  # phone time minus ours, when ours is unsynced
+
+    def wall_time(self) -> float:
+        return time.time() + (self.phone_offset_s or 0.0)
+
+    def set_phone_time(self, phone_unix: float) -> dict[str, Any]:
+        """A phone's clock corrects ours while the Pi has no network time: the offset applies
+        to new sessions and moves this run's sessions that were stamped with the wrong time."""
+        synced = bool(clock_synchronized())
+        corrected: list[int] = []
+        offset = phone_unix - time.time()
+        with self.lock:
+            if not synced and abs(offset - (self.phone_offset_s or 0.0)) > PHONE_CLOCK_SLACK_S:
+                change = offset - (self.phone_offset_s or 0.0)
+                self.phone_offset_s = offset
+                for session_id in self.recorder.unsynced_sessions:
+                    if self.store.get_session(session_id) is not None:
+                        self.store.shift_session_times(session_id, change)
+                        corrected.append(session_id)
+        if corrected or not synced:
+            self.hub.publish("status", self.status_event())
+        return {
+            "synced": synced,
+            "phone_offset_s": self.phone_offset_s,
+            "corrected_sessions": corrected,
+        }
+
+    def clock_status(self) -> dict[str, Any]:
+        return {"synced": bool(clock_synchronized()), "phone_offset_s": self.phone_offset_s}
 
     # ----- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -191,7 +223,7 @@ class Appliance:
                 "sample",
                 {
                     "t_ns": int(t_ns[-1]),
-                    "time_unix": time.time() - (time.monotonic_ns() - int(t_ns[-1])) * 1e-9,
+                    "time_unix": self.wall_time() - (time.monotonic_ns() - int(t_ns[-1])) * 1e-9,
                     "force_kg": round(float(kg[-1]), 3),
                     "samples": [
                         [int(t), round(float(k), 3)] for t, k in zip(t_ns, kg, strict=True)
@@ -308,12 +340,15 @@ class Appliance:
         session = self.recorder.session
         return {
             "sensor": self.sensor_status(),
-            "session": None if session is None else session_view_by_id(self.store, session.id),
+            "session": None
+            if session is None
+            else session_view_by_id(self.store, session.id, self.wall_time()),
             "calibration": {
                 "tared": self.calibration.tared,
                 "calibrated": self.calibration.calibrated,
             },
             "demo": self.demo,
+            "clock": self.clock_status(),
         }
 
     def health(self) -> dict[str, Any]:
@@ -333,4 +368,5 @@ class Appliance:
             "sensor": sensor,
             "store": store,
             "calibration": self.calibration_status(),
+            "clock": self.clock_status(),
         }

@@ -52,11 +52,14 @@ class Recorder:
         on_rep: Callable[[int, dict[str, Any]], None],
         auto_stop_s: Callable[[], float],
         clock_synced: Callable[[], bool],
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self._on_rep = on_rep
         self._auto_stop_s = auto_stop_s
         self._clock_synced = clock_synced
+        self._wall_clock = wall_clock
+        self.unsynced_sessions: list[int] = []  # started this run on an unsynchronised clock
         self._preroll: deque[Chunk] = deque()
         self._watcher = RepDetector()
         self._watcher_epoch_ns: int | None = None
@@ -80,8 +83,11 @@ class Recorder:
     def start(self, name: str | None, start_ns: int, auto: bool = False) -> SessionRecord:
         if self.session is not None:
             raise SessionConflict("a session is already running; stop it first")
-        started_at = time.time() - (time.monotonic_ns() - start_ns) * 1e-9
-        session_id = self.store.create_session(name, started_at, start_ns, self._clock_synced())
+        started_at = self._wall_clock() - (time.monotonic_ns() - start_ns) * 1e-9
+        synced = self._clock_synced()
+        session_id = self.store.create_session(name, started_at, start_ns, synced)
+        if not synced:
+            self.unsynced_sessions.append(session_id)
         self.session = self.store.get_session(session_id)
         self._detector = RepDetector()
         self._auto_started = auto
@@ -103,7 +109,7 @@ class Recorder:
         if discard_if_empty and self._rep_count == 0:
             self.store.delete_session(session_id)
             return None
-        self.store.end_session(session_id, time.time())
+        self.store.end_session(session_id, self._wall_clock())
         return self.store.get_session(session_id)
 
     # ----- data -----------------------------------------------------------------------------

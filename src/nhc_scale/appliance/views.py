@@ -15,8 +15,9 @@ def iso(unix_s: float | None) -> str | None:
     return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="seconds")
 
 
-def session_view(record: SessionRecord) -> dict[str, Any]:
-    ended = record.ended_at if record.ended_at is not None else time.time()
+def session_view(record: SessionRecord, now: float | None = None) -> dict[str, Any]:
+    """``now``: the appliance's wall time (corrected by a phone when unsynchronised)."""
+    ended = record.ended_at if record.ended_at is not None else (now or time.time())
     return {
         "id": record.id,
         "name": record.name,
@@ -32,6 +33,8 @@ def session_view(record: SessionRecord) -> dict[str, Any]:
     }
 
 
-def session_view_by_id(store: Store, session_id: int) -> dict[str, Any] | None:
+def session_view_by_id(
+    store: Store, session_id: int, now: float | None = None
+) -> dict[str, Any] | None:
     record = store.get_session(session_id)
-    return None if record is None else session_view(record)
+    return None if record is None else session_view(record, now)

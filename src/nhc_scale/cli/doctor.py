@@ -8,23 +8,17 @@ import itertools
 import json
 import statistics
 import sys
-from dataclasses import dataclass
 
 from nhc_scale import calibration as cal
 from nhc_scale.cli import CommandError
 from nhc_scale.config import Settings, load_settings
+from nhc_scale.system import Finding as Check
+from nhc_scale.system import clock_finding, clock_synchronized, gpio_access
 
 from ._sensor import Window, collect, running_sampler
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 NOISY_KG = 0.05  # a still pad on a good HX711 reads ~0.01-0.03 kg RMS
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    level: str
-    message: str
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,7 +51,9 @@ def diagnose(settings: Settings, window: Window, calibration: cal.Calibration) -
             if stats.backend == "emulated"
             else f"{stats.backend} GPIO backend",
         ),
+        gpio_access(stats.backend),
         Check("realtime", OK if stats.realtime.startswith("SCHED_FIFO") else WARN, stats.realtime),
+        clock_finding(),
     ]
     if measured is None:
         checks.append(Check("rate", WARN, "too few readings to measure the rate"))
@@ -121,6 +117,7 @@ def diagnose(settings: Settings, window: Window, calibration: cal.Calibration) -
         "realtime": stats.realtime,
         "cpu": stats.cpu,
         "status": stats.status,
+        "clock_synchronized": clock_synchronized(),
         "tared": calibration.tared,
         "calibrated": calibration.calibrated,
         "checks": [check.__dict__ for check in checks],

@@ -277,6 +277,19 @@ class Store:
             raise UnknownSessionError(session_id)
         return record
 
+    def shift_session_times(self, session_id: int, offset_s: float) -> None:
+        """Move a session's wall-clock times, when a phone tells us the real time: a Pi with
+        no network time starts its clock wherever it stopped."""
+        with self._lock:
+            self._require(session_id)
+            self._write(
+                lambda conn: conn.execute(
+                    "UPDATE sessions SET started_at = started_at + ?, "
+                    "ended_at = ended_at + ? WHERE id = ?",
+                    (offset_s, offset_s, session_id),
+                )
+            )
+
     def delete_session(self, session_id: int) -> None:
         """Delete a session with its samples, reps and gaps (foreign keys cascade)."""
         with self._lock:

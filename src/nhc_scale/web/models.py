@@ -136,6 +136,19 @@ class CalibrationStatus(BaseModel):
     zero_counts: float
 
 
+class Clock(BaseModel):
+    synced: bool
+    phone_offset_s: float | None
+
+
+class PhoneTime(Strict):
+    phone_time_unix: float = Field(..., gt=1.5e9, lt=4.2e9, allow_inf_nan=False)
+
+
+class ClockResult(Clock):
+    corrected_sessions: list[int]
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded", "error"]
     version: str
@@ -143,3 +156,4 @@ class Health(BaseModel):
     sensor: Sensor
     store: StoreStatus
     calibration: CalibrationStatus
+    clock: Clock

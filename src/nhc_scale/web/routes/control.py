@@ -12,6 +12,8 @@ from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
     CalibrationRequest,
     CalibrationResult,
+    ClockResult,
+    PhoneTime,
     Prefs,
     PrefsPatch,
     TareResult,
@@ -45,6 +47,12 @@ def calibrate(body: CalibrationRequest, app: App) -> dict:
     except SensorUnavailable as error:
         raise HTTPException(503, str(error)) from error
     return {"counts_per_kg": calibration.counts_per_kg, "calibrated_at": calibration.calibrated_at}
+
+
+@router.post("/clock", response_model=ClockResult)
+def phone_clock(body: PhoneTime, app: App) -> dict:
+    """The page sends the phone's time; it is used only while the Pi's clock is unsynchronised."""
+    return app.set_phone_time(body.phone_time_unix)
 
 
 @router.get("/settings", response_model=Prefs)

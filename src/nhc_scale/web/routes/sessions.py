@@ -53,7 +53,9 @@ def _record(app: Appliance, session_id: int) -> SessionRecord:
 
 @router.get("/sessions", response_model=SessionList)
 def list_sessions(app: App) -> dict:
-    return {"sessions": [session_view(record) for record in app.store.list_sessions()]}
+    return {
+        "sessions": [session_view(record, app.wall_time()) for record in app.store.list_sessions()]
+    }
 
 
 @router.post("/sessions", response_model=Session, status_code=201, responses=CONFLICT)
@@ -62,7 +64,7 @@ def start_session(app: App, body: SessionCreate | None = None) -> dict:
         record = app.start_session(body.name if body else None)
     except SessionConflict as error:
         raise HTTPException(409, str(error)) from error
-    return session_view(record)
+    return session_view(record, app.wall_time())
 
 
 @router.post(
@@ -74,14 +76,18 @@ def stop_session(session_id: int, app: App) -> dict:
         app.stop_session(session_id)
     except SessionConflict as error:
         raise HTTPException(409, str(error)) from error
-    return session_view(_record(app, session_id))
+    return session_view(_record(app, session_id), app.wall_time())
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetail, responses=NOT_FOUND)
 def get_session(session_id: int, app: App) -> dict:
     record = _record(app, session_id)
     reps = app.store.reps(session_id)
-    return {"session": session_view(record), "reps": reps, "summary": session_summary(reps)}
+    return {
+        "session": session_view(record, app.wall_time()),
+        "reps": reps,
+        "summary": session_summary(reps),
+    }
 
 
 @router.patch("/sessions/{session_id}", response_model=Session, responses=NOT_FOUND)
@@ -94,7 +100,7 @@ def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
     }
     with app.lock:
         record = app.store.update_session(session_id, **changes)
-    return session_view(record)
+    return session_view(record, app.wall_time())
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
