@@ -1,6 +1,6 @@
 #!/bin/sh
-# Set up (first time) and run the appliance: on the HX711 if one is wired, else on the
-# emulated sensor driven by the synthetic athlete.
+# Set up (first time) and run the appliance (web service on port 8000): on the HX711 if one
+# is wired, else on the emulated sensor driven by the synthetic athlete.
 set -eu
 cd "$(dirname "$0")/.."
 extras=""
@@ -9,4 +9,4 @@ if grep -qs "Raspberry Pi" /proc/device-tree/model; then
     extras="pi"
 fi
 sh scripts/setup-venv.sh "$extras"
-exec .venv/bin/nhc-scale read "$@"
+exec .venv/bin/nhc-scale serve "$@"
