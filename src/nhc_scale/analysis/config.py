@@ -90,6 +90,10 @@ class DetectorConfig:
     #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
     #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
     dip_max_halfwidth_s: float = 0.2
+    #: A cut-out dip is filled with a broken line fitted to the force this long either side of
+    #: it: long enough to average tremor and noise, short enough that the effort's curvature
+    #: does not bend the line.
+    fill_context_s: float = 0.3
     #: A push-off is a rise of the sustained force after the minimum by at least this much...
     push_rise_kg: float = 1.5
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow

@@ -55,10 +55,12 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     shifting on the pad or a ringing trough. The V of a real effort, however sharp its tip, is
     many times wider at half its depth.
 
-    The fill is the upper of two straight lines fitted to the force just before and just after
-    the dip: on a plateau or a slope that is the line through it, at the tip of a V (a hand
-    shifting right at the minimum) it is the V itself, so the minimum is neither lost nor
-    flattened. The line after the dip is fitted beyond the catch that follows it.
+    The fill is a continuous broken line (two straight segments meeting at a knot inside the dip)
+    fitted by least squares to the force within ``dip_context_s`` either side of the dip, other
+    dips left out, the knot chosen where the fit is best: on a plateau or a slope the knot
+    vanishes and the fill is the line through it; at the tip of a V (a hand shifting right at the
+    minimum) it is the V itself, so the minimum is neither lost nor flattened. Being one fit to
+    both sides, a bump on one side (the catch after a shift) pulls it by a share, never decides it.
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -79,33 +81,45 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         part, peaks[short], rel_height=0.9, prominence_data=prominence_data
     )
     reach = max(1, round(cfg.dip_max_halfwidth_s * fs))
-    shoulder = max(3, round(0.5 * cfg.dip_max_halfwidth_s * fs))
-    out = y.copy()
+    spans = []
+    excluded = np.zeros(y.size, dtype=bool)
     for peak, left_ip, right_ip in zip(peaks[short].tolist(), left, right, strict=True):
         i0 = lo + max(int(np.floor(left_ip)), peak - reach)
-        i1 = lo + min(int(np.ceil(right_ip)), peak + reach)
-        # the line after the dip starts one dip-width later: right after a dip comes the catch
-        # (the body's momentum given back), a bump that says nothing about the level
-        after = i1 + (i1 - i0)
-        if i0 - shoulder < 0 or after + shoulder >= y.size:
-            continue
-        span = np.arange(i0, i1 + 1, dtype=np.float64)
-        fill = np.maximum(
-            _line_through(y, i0 - shoulder, i0 + 1, span),
-            _line_through(y, after, after + shoulder + 1, span),
-        )
-        # never above the force at the dip's edges: a line extrapolated from a steep shoulder
-        # must not invent force that was never there
-        fill = np.minimum(fill, max(y[i0], y[i1]))
-        out[i0 : i1 + 1] = np.maximum(out[i0 : i1 + 1], fill)
+        i1 = lo + min(int(np.ceil(right_ip)), peak + reach) + 1
+        spans.append((i0, i1))
+        excluded[i0:i1] = True
+    side = max(3, round(cfg.fill_context_s * fs))
+    out = y.copy()
+    for i0, i1 in spans:
+        fill = _broken_line(y, i0, i1, side, excluded)
+        if fill is not None:
+            out[i0:i1] = fill
     return out
 
 
-def _line_through(y: np.ndarray, a: int, b: int, at: np.ndarray) -> np.ndarray:
-    """Least-squares line through ``y[a:b]``, evaluated at indices ``at``."""
-    index = np.arange(a, b, dtype=np.float64)
-    slope, intercept = np.polyfit(index, y[a:b], 1)
-    return slope * at + intercept
+def _broken_line(
+    y: np.ndarray, i0: int, i1: int, side: int, excluded: np.ndarray
+) -> np.ndarray | None:
+    """Least-squares continuous two-segment line through ``y`` up to ``side`` samples either
+    side of ``[i0, i1)`` (``excluded`` samples left out), knot inside the span, evaluated on it;
+    None when one side has fewer than two samples."""
+    before = np.arange(max(0, i0 - side), i0)
+    after = np.arange(i1, min(y.size, i1 + side))
+    before = before[~excluded[before]]
+    after = after[~excluded[after]]
+    if before.size < 2 or after.size < 2:
+        return None
+    at = np.concatenate((before, after))
+    values = y[at]
+    knots = np.arange(i0 - 1, i1 + 1, dtype=np.float64)
+    u = at[None, :] - knots[:, None]
+    design = np.stack((np.ones_like(u), u, np.abs(u)), axis=-1)
+    normal = np.einsum("kmp,kmq->kpq", design, design) + 1e-9 * np.eye(3)
+    coef = np.linalg.solve(normal, np.einsum("kmp,m->kp", design, values)[..., None])[..., 0]
+    residual = np.einsum("kmp,kp->km", design, coef) - values[None, :]
+    best = int(np.argmin(np.einsum("km,km->k", residual, residual)))
+    v = np.arange(i0, i1, dtype=np.float64) - knots[best]
+    return coef[best, 0] + coef[best, 1] * v + coef[best, 2] * np.abs(v)
 
 
 def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
