@@ -18,6 +18,8 @@ NO_SENSOR_NOTICE = (
     "Readings are synthetic. Set pins = 'lgpio' or 'rpigpio' to insist on real hardware."
 )
 
+EMULATED_NOTICE = "pins = 'emulated': running on the EMULATED sensor. Readings are synthetic."
+
 
 @dataclass(frozen=True)
 class PortSpec:
@@ -39,6 +41,8 @@ def is_raspberry_pi() -> bool:
 
 def resolve_backend(requested: str) -> tuple[str, str | None]:
     """The backend to use, and a notice to show loudly when it is not what a user expects."""
+    if requested == "emulated":
+        return requested, EMULATED_NOTICE
     if requested != "auto":
         return requested, None
     from nhc_scale.pins.lgpio_pins import gpiochip_numbers
