@@ -1,0 +1,56 @@
+// Fetch helpers: every failure becomes an Error whose message a person can act on, because the
+// page shows error messages as they are (the server's `detail` sentences are written for that).
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+async function readDetail(response) {
+  try {
+    const body = await response.json();
+    if (typeof body.detail === "string") return body.detail;
+  } catch {
+    // Not JSON (a proxy's error page, say): fall through to the status line.
+  }
+  return `The scale answered ${response.status} ${response.statusText}`.trim();
+}
+
+/** `token`: the admin token, which every change needs (see token.js); reads go without it. */
+export async function request(method, path, body, token = "") {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError("Cannot reach the scale: is the phone on its Wi-Fi?", 0);
+  }
+  if (!response.ok) throw new ApiError(await readDetail(response), response.status);
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+// Reads take no token; changes take the admin token as their last argument.
+export const api = {
+  settings: () => request("GET", "/api/settings"),
+  saveSettings: (prefs, token) => request("PUT", "/api/settings", prefs, token),
+  tare: (token) => request("POST", "/api/tare", undefined, token),
+  sendClock: (phoneTimeUnix, token) =>
+    request("POST", "/api/clock", { phone_time_unix: phoneTimeUnix }, token),
+  sessions: () => request("GET", "/api/sessions"),
+  session: (id) => request("GET", `/api/sessions/${id}`),
+  startSession: (token) => request("POST", "/api/sessions", {}, token),
+  stopSession: (id, token) => request("POST", `/api/sessions/${id}/stop`, undefined, token),
+  renameSession: (id, name, token) => request("PATCH", `/api/sessions/${id}`, { name }, token),
+  deleteSession: (id, token) => request("DELETE", `/api/sessions/${id}`, undefined, token),
+  trace: (id, maxPoints) => request("GET", `/api/sessions/${id}/trace?max_points=${maxPoints}`),
+  progress: () => request("GET", "/api/progress"),
+};

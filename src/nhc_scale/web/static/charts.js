@@ -1,0 +1,232 @@
+// Canvas charts: the live trace, a session's trace with its reps, and the progress chart.
+//
+// Why our own code and not a charting library: three simple line charts need a few hundred lines
+// of canvas drawing. A library would mean shipping and pinning someone else's megabytes, a build
+// step (npm) that the Pi should never need, a CDN the offline appliance cannot reach, and
+// updates to chase for years. What we draw here we can read, test and change in one place.
+
+const COLORS = {
+  grid: "#333a40",
+  axisText: "#b8c0c8",
+  force: "#4fc3f7",
+  runningMin: "#ffd54f",
+  repShade: "rgba(255, 213, 79, 0.16)",
+  minMark: "#ffd54f",
+  progress: "#69f0ae",
+};
+const FONT = "13px system-ui, sans-serif";
+const PAD = { left: 44, right: 10, top: 10, bottom: 22 };
+
+/** Size the backing store to the element's CSS size times the pixel ratio; returns a plot box. */
+function prepare(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = FONT;
+  const box = {
+    x: PAD.left,
+    y: PAD.top,
+    w: Math.max(1, width - PAD.left - PAD.right),
+    h: Math.max(1, height - PAD.top - PAD.bottom),
+  };
+  return { ctx, box };
+}
+
+/** About `count` round tick values (1, 2, 5 times a power of ten) covering [lo, hi]. */
+export function niceTicks(lo, hi, count = 4) {
+  const span = hi - lo || 1;
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return ticks;
+}
+
+/** A y range that always shows zero and at least `minSpan`, with a little headroom. */
+function yRange(values, minSpan) {
+  let lo = 0;
+  let hi = minSpan;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi: hi + (hi - lo) * 0.08 };
+}
+
+function scales(box, x, y) {
+  return {
+    sx: (v) => box.x + ((v - x.lo) / (x.hi - x.lo || 1)) * box.w,
+    sy: (v) => box.y + box.h - ((v - y.lo) / (y.hi - y.lo || 1)) * box.h,
+  };
+}
+
+function drawYAxis(ctx, box, y, sy) {
+  ctx.strokeStyle = COLORS.grid;
+  ctx.fillStyle = COLORS.axisText;
+  ctx.lineWidth = 1;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const tick of niceTicks(y.lo, y.hi)) {
+    const py = Math.round(sy(tick)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(box.x, py);
+    ctx.lineTo(box.x + box.w, py);
+    ctx.stroke();
+    ctx.fillText(String(Number(tick.toPrecision(6))), box.x - 6, py);
+  }
+}
+
+function drawXLabels(ctx, box, labels) {
+  ctx.fillStyle = COLORS.axisText;
+  ctx.textBaseline = "top";
+  for (const { px, text, align } of labels) {
+    ctx.textAlign = align || "center";
+    ctx.fillText(text, px, box.y + box.h + 5);
+  }
+}
+
+/** One polyline; a jump in x larger than `gap` lifts the pen (lost samples, a reconnect). */
+function drawLine(ctx, xs, ys, sx, sy, gap, color) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2;
+  ctx.lineJoin = "round";
+  ctx.beginPath();
+  for (let i = 0; i < xs.length; i++) {
+    const px = sx(xs[i]);
+    const py = sy(ys[i]);
+    if (i === 0 || xs[i] - xs[i - 1] > gap) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  }
+  ctx.stroke();
+}
+
+function drawHorizontal(ctx, box, py, color) {
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.setLineDash([6, 4]);
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(box.x, py);
+  ctx.lineTo(box.x + box.w, py);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawEmpty(ctx, box, text) {
+  ctx.fillStyle = COLORS.axisText;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText(text, box.x + box.w / 2, box.y + box.h / 2);
+}
+
+/**
+ * The last `windowS` seconds of force. `points` are [t_ns, kg] pairs, oldest first; `convert`
+ * turns kg into the display unit; `runningMin` (display unit or null) is drawn as a dashed line.
+ */
+export function drawLiveTrace(canvas, points, { windowS, convert, runningMin }) {
+  const { ctx, box } = prepare(canvas);
+  if (points.length === 0) {
+    drawEmpty(ctx, box, "waiting for the sensor…");
+    return;
+  }
+  const newest = points[points.length - 1][0];
+  const xs = points.map(([t]) => (t - newest) / 1e9);
+  const ys = points.map(([, kg]) => convert(kg));
+  const x = { lo: -windowS, hi: 0 };
+  const y = yRange(ys, convert(10));
+  const { sx, sy } = scales(box, x, y);
+  drawYAxis(ctx, box, y, sy);
+  const labels = niceTicks(-windowS, 0, 4).map((s) => ({ px: sx(s), text: `${s} s` }));
+  drawXLabels(ctx, box, labels.filter(({ px }) => px > box.x + 10));
+  drawLine(ctx, xs, ys, sx, sy, 0.5, COLORS.force);
+  if (runningMin !== null) drawHorizontal(ctx, box, sy(runningMin), COLORS.runningMin);
+}
+
+/** Minutes:seconds, for a session's time axis. */
+function clock(seconds) {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/** A whole session (`GET /api/sessions/{id}/trace`): each rep shaded, its minimum marked. */
+export function drawSessionTrace(canvas, trace, { convert }) {
+  const { ctx, box } = prepare(canvas);
+  const xs = trace.t_s;
+  if (xs.length === 0) {
+    drawEmpty(ctx, box, "no samples recorded");
+    return;
+  }
+  const ys = trace.force_kg.map(convert);
+  const x = { lo: xs[0], hi: Math.max(xs[xs.length - 1], xs[0] + 1) };
+  const y = yRange(ys, convert(10));
+  const { sx, sy } = scales(box, x, y);
+  ctx.fillStyle = COLORS.repShade;
+  for (const rep of trace.reps) {
+    ctx.fillRect(sx(rep.start_s), box.y, sx(rep.end_s) - sx(rep.start_s), box.h);
+  }
+  drawYAxis(ctx, box, y, sy);
+  const ticks = niceTicks(x.lo / 60, x.hi / 60, 4).map((m) => m * 60);
+  drawXLabels(ctx, box, ticks.map((s) => ({ px: sx(s), text: clock(s) })));
+  // Samples far apart in time were not recorded in between: do not draw a line across.
+  const gap = Math.max(2, ((x.hi - x.lo) / Math.max(xs.length, 1)) * 20);
+  drawLine(ctx, xs, ys, sx, sy, gap, COLORS.force);
+  for (const rep of trace.reps) drawMinMark(ctx, sx(rep.min_at_s), sy(convert(rep.min_assistance_kg)));
+}
+
+/** A downward triangle whose tip sits on the minimum: above the trace, clear of the axis. */
+function drawMinMark(ctx, px, py) {
+  ctx.fillStyle = COLORS.minMark;
+  ctx.strokeStyle = "#000";
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(px, py - 1);
+  ctx.lineTo(px - 7, py - 13);
+  ctx.lineTo(px + 7, py - 13);
+  ctx.closePath();
+  ctx.fill();
+  ctx.stroke();
+}
+
+/** Best minimum per session over calendar time (`GET /api/progress`); lower is better. */
+export function drawProgress(canvas, points, { convert }) {
+  const { ctx, box } = prepare(canvas);
+  const usable = points.filter((p) => p.best_min_kg !== null && p.best_min_kg !== undefined);
+  if (usable.length === 0) {
+    drawEmpty(ctx, box, "no reps recorded yet");
+    return;
+  }
+  const xs = usable.map((p) => Date.parse(p.started_at));
+  const ys = usable.map((p) => convert(p.best_min_kg));
+  const day = 86400e3;
+  const x = { lo: Math.min(...xs) - day / 2, hi: Math.max(...xs) + day / 2 };
+  const y = yRange(ys, convert(5));
+  const { sx, sy } = scales(box, x, y);
+  drawYAxis(ctx, box, y, sy);
+  const first = shortDate(x.lo + day / 2);
+  const last = shortDate(x.hi - day / 2);
+  const labels = [{ px: box.x, text: first, align: "left" }];
+  if (last !== first) labels.push({ px: box.x + box.w, text: last, align: "right" });
+  drawXLabels(ctx, box, labels);
+  drawLine(ctx, xs, ys, sx, sy, Infinity, COLORS.progress);
+  ctx.fillStyle = COLORS.progress;
+  for (let i = 0; i < xs.length; i++) {
+    ctx.beginPath();
+    ctx.arc(sx(xs[i]), sy(ys[i]), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+function shortDate(ms) {
+  return new Date(ms).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+}

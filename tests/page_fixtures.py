@@ -1,0 +1,143 @@
+"""The real ``nhc-scale serve`` on loopback and a headless Chromium, for the phone-page tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium as it is, never a downloaded one (`playwright install` is not used): no
+# sandbox (containers lack the namespaces), no GPU, and no calls home that could fail the
+# "nothing leaves 127.0.0.1" check or slow the start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def demo_server(state_dir: Path, seed: int) -> Iterator[str]:
+    """Yield the base URL of a server fed by the demo athlete; stop it with SIGTERM after."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NHC_")}
+    env.update(
+        NHC_PINS="emulated",
+        NHC_EMULATED_FORCE="demo",
+        NHC_EMULATED_SEED=str(seed),
+        NHC_STATE_DIR=str(state_dir),
+        NHC_REALTIME_PRIORITY="0",  # a test must not need CAP_SYS_NICE
+    )
+    log_path = state_dir / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(NHC_SCALE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(base + "/api/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nhc-scale serve did not come up:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class FlakyLink:
+    """A TCP relay between the browser and the server whose "Wi-Fi" the test can cut.
+
+    ``cut()`` stops relaying without closing anything, which is what a phone sees after a Wi-Fi
+    drop: connections that look open and carry nothing, new ones that hang. ``restore()`` relays
+    again and resets the connections of before, as a rejoined network does. The browser's own
+    offline switch cannot stand in for this: it leaves an open loopback stream flowing.
+    """
+
+    def __init__(self, server_url: str) -> None:
+        self._target = ("127.0.0.1", int(server_url.rsplit(":", 1)[1]))
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._relaying = threading.Event()
+        self._relaying.set()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut(self) -> None:
+        self._relaying.clear()
+
+    def restore(self) -> None:
+        with self._lock:
+            stale, self._sockets = self._sockets, []
+        for sock in stale:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._relaying.set()
+
+    def close(self) -> None:
+        self._listener.close()
+        self.restore()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                upstream = socket.create_connection(self._target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                self._relaying.wait()  # a cut link holds the bytes; they never arrive late
+                if source.fileno() == -1:
+                    return
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
