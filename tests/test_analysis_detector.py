@@ -179,3 +179,29 @@ def test_blocks_of_garbage_input_are_rejected_or_dropped() -> None:
     t2 = t.copy()
     t2[200] = t2[199]  # a duplicated timestamp
     assert len(analyze(t2, force).reps) == 1
+
+
+def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_sps() -> None:
+    # At 10 S/s a hand shift is one or two samples: the dip, the catch above the level and, as
+    # the catch settles, a second small trough. The trough is cut out too; the dip's fill must
+    # step over it to the force beyond instead of leaving the dip in place.
+    from nhc_scale.analysis.config import DetectorConfig
+    from nhc_scale.analysis.contact import excise_dips
+
+    # (samples from a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off)
+    shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
+    y = np.r_[np.linspace(33.5, 30.3, 12), shift, np.linspace(35.6, 35.8, 8)]
+    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig())
+    assert out[14] >= 30.0  # was 22.5: the dip left in place, 8 kg below what was sustained
+
+
+def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
+    # a 0.25 s hand shift sampled at 10 S/s reads two low conversions: ~0.25 s at half depth
+    from nhc_scale.analysis.config import DetectorConfig
+    from nhc_scale.analysis.contact import excise_dips
+
+    y = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
+    y[15:] = y[14] + 0.6 * np.arange(15)
+    y[13:15] -= [5.0, 4.5]
+    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig())
+    assert out[13:15].min() > 14.5

@@ -94,6 +94,10 @@ class DetectorConfig:
     #: it: long enough to average tremor and noise, short enough that the effort's curvature
     #: does not bend the line.
     fill_context_s: float = 0.3
+    #: ...taken from the nearest samples that are not in another dip, up to this far away: a
+    #: hand shift's catch is often followed by a second trough, and at 10 S/s that trough's
+    #: cut-out would otherwise leave fewer than two samples on that side and the dip unfilled.
+    fill_reach_s: float = 0.6
     #: A push-off is a rise of the sustained force after the minimum by at least this much...
     push_rise_kg: float = 1.5
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow

@@ -61,6 +61,8 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     vanishes and the fill is the line through it; at the tip of a V (a hand shifting right at the
     minimum) it is the V itself, so the minimum is neither lost nor flattened. Being one fit to
     both sides, a bump on one side (the catch after a shift) pulls it by a share, never decides it.
+    Another dip in the context (the trough after a catch) is stepped over, not given up on: the
+    context is the nearest untouched force, up to ``fill_reach_s`` away.
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -69,7 +71,9 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     peaks, props = find_peaks(
         part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
     )
-    short = props["widths"] <= cfg.dip_max_halfwidth_s * fs
+    # a sampled dip reads up to about half a sample period wider than it is (each conversion
+    # averages over its period): at 10 S/s a 0.25 s hand shift measures ~0.25 s at half depth
+    short = props["widths"] <= cfg.dip_max_halfwidth_s * fs + 0.5
     if not short.any():
         return y
     prominence_data = (
@@ -89,24 +93,25 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         spans.append((i0, i1))
         excluded[i0:i1] = True
     side = max(3, round(cfg.fill_context_s * fs))
+    reach = max(side, round(cfg.fill_reach_s * fs))
     out = y.copy()
     for i0, i1 in spans:
-        fill = _broken_line(y, i0, i1, side, excluded)
+        fill = _broken_line(y, i0, i1, side, reach, excluded)
         if fill is not None:
             out[i0:i1] = fill
     return out
 
 
 def _broken_line(
-    y: np.ndarray, i0: int, i1: int, side: int, excluded: np.ndarray
+    y: np.ndarray, i0: int, i1: int, side: int, reach: int, excluded: np.ndarray
 ) -> np.ndarray | None:
-    """Least-squares continuous two-segment line through ``y`` up to ``side`` samples either
-    side of ``[i0, i1)`` (``excluded`` samples left out), knot inside the span, evaluated on it;
-    None when one side has fewer than two samples."""
-    before = np.arange(max(0, i0 - side), i0)
-    after = np.arange(i1, min(y.size, i1 + side))
-    before = before[~excluded[before]]
-    after = after[~excluded[after]]
+    """Least-squares continuous two-segment line through the ``side`` samples of ``y`` nearest
+    to ``[i0, i1)`` on either side that are not ``excluded`` (at most ``reach`` away), knot
+    inside the span, evaluated on it; None when one side has fewer than two samples."""
+    before = np.arange(max(0, i0 - reach), i0)
+    after = np.arange(i1, min(y.size, i1 + reach))
+    before = before[~excluded[before]][-side:]
+    after = after[~excluded[after]][:side]
     if before.size < 2 or after.size < 2:
         return None
     at = np.concatenate((before, after))
