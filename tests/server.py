@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
+ADMIN_TOKEN = "test-admin-token"  # every test server's, unless a test sets NHC_ADMIN_TOKEN
 
 
 def free_port() -> int:
@@ -30,14 +31,23 @@ class Server:
     process: subprocess.Popen
     state_dir: Path
     log_path: Path
+    admin_token: str = ADMIN_TOKEN
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @property
+    def auth(self) -> dict[str, str]:
+        """The header every state change needs."""
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
 
 @contextmanager
-def running_server(state_dir: Path, **env: str) -> Iterator[Server]:
-    """Start the server on the emulated sensor and wait until it answers /api/health."""
+def running_server(state_dir: Path, **env: str | None) -> Iterator[Server]:
+    """Start the server on the emulated sensor and wait until it answers /api/health.
+
+    ``NAME=None`` leaves a variable unset (``NHC_ADMIN_TOKEN=None``: the server generates one).
+    """
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NHC_")}
     environment.update(
@@ -45,9 +55,12 @@ def running_server(state_dir: Path, **env: str) -> Iterator[Server]:
             "NHC_PINS": "emulated",
             "NHC_STATE_DIR": str(state_dir),
             "NHC_REALTIME_PRIORITY": "0",
-            **env,
+            "NHC_ADMIN_TOKEN": ADMIN_TOKEN,
         }
     )
+    environment.update({name: value for name, value in env.items() if value is not None})
+    for name in [name for name, value in env.items() if value is None]:
+        environment.pop(name, None)
     log_path = state_dir / "server.log"
     state_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
@@ -58,6 +71,7 @@ def running_server(state_dir: Path, **env: str) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", process, state_dir, log_path)
+    server.admin_token = environment.get("NHC_ADMIN_TOKEN", "")
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -65,6 +79,8 @@ def running_server(state_dir: Path, **env: str) -> Iterator[Server]:
                 raise RuntimeError(f"the server exited ({process.returncode}):\n{server.log()}")
             try:
                 if httpx.get(server.url + "/api/health", timeout=1).status_code == 200:
+                    if not server.admin_token:  # generated on the first start
+                        server.admin_token = (state_dir / "admin-token").read_text().strip()
                     break
             except httpx.HTTPError:
                 pass

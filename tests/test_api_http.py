@@ -80,21 +80,23 @@ def test_live_stream_sends_status_then_at_least_twenty_samples_a_second(quiet: S
 
 def test_a_session_starts_stops_and_is_deleted(quiet: Server) -> None:
     url = quiet.url + "/api/sessions"
-    created = httpx.post(url, json={"name": "Tuesday"})
+    created = httpx.post(url, json={"name": "Tuesday"}, headers=quiet.auth)
     assert created.status_code == 201, created.text
     session = created.json()
     assert session["active"] is True and session["name"] == "Tuesday"
-    again = httpx.post(url, json={})
+    again = httpx.post(url, json={}, headers=quiet.auth)
     assert again.status_code == 409 and "already running" in again.json()["detail"]
-    busy = httpx.delete(f"{url}/{session['id']}")
+    busy = httpx.delete(f"{url}/{session['id']}", headers=quiet.auth)
     assert busy.status_code == 409
 
-    patched = httpx.patch(f"{url}/{session['id']}", json={"notes": "felt strong"})
+    patched = httpx.patch(
+        f"{url}/{session['id']}", json={"notes": "felt strong"}, headers=quiet.auth
+    )
     assert patched.json()["notes"] == "felt strong" and patched.json()["name"] == "Tuesday"
     time.sleep(1.5)
-    stopped = httpx.post(f"{url}/{session['id']}/stop")
+    stopped = httpx.post(f"{url}/{session['id']}/stop", headers=quiet.auth)
     assert stopped.status_code == 200 and stopped.json()["active"] is False
-    assert httpx.post(f"{url}/{session['id']}/stop").status_code == 409
+    assert httpx.post(f"{url}/{session['id']}/stop", headers=quiet.auth).status_code == 409
 
     listed = httpx.get(url).json()["sessions"]
     assert next(s["id"] for s in listed) == session["id"]
@@ -107,7 +109,7 @@ def test_a_session_starts_stops_and_is_deleted(quiet: Server) -> None:
     assert lines[0] == "t_s,force_kg,counts"
     assert len(lines) > 80  # more than a second of samples at 80 S/s
 
-    assert httpx.delete(f"{url}/{session['id']}").status_code == 204
+    assert httpx.delete(f"{url}/{session['id']}", headers=quiet.auth).status_code == 204
     assert httpx.get(f"{url}/{session['id']}").status_code == 404
 
 
@@ -124,7 +126,7 @@ def test_a_session_starts_stops_and_is_deleted(quiet: Server) -> None:
 def test_unknown_sessions_are_404_with_a_message(
     quiet: Server, method: str, path: str, body: dict | None
 ) -> None:
-    response = httpx.request(method, quiet.url + path, json=body)
+    response = httpx.request(method, quiet.url + path, json=body, headers=quiet.auth)
     assert response.status_code == 404
     assert "999999" in response.json()["detail"]
 
@@ -143,16 +145,16 @@ def test_unknown_sessions_are_404_with_a_message(
 def test_bad_bodies_get_422_with_a_readable_message(
     quiet: Server, method: str, path: str, body: dict
 ) -> None:
-    response = httpx.request(method, quiet.url + path, json=body)
+    response = httpx.request(method, quiet.url + path, json=body, headers=quiet.auth)
     assert response.status_code == 422
     assert response.json()["detail"].startswith("invalid request:")
 
 
 def test_tare_on_an_empty_pad_and_calibration_refused_without_a_mass(quiet: Server) -> None:
-    tared = httpx.post(quiet.url + "/api/tare")
+    tared = httpx.post(quiet.url + "/api/tare", headers=quiet.auth)
     assert tared.status_code == 200, tared.text
     assert tared.json()["zero_counts"] != 0
-    refused = httpx.post(quiet.url + "/api/calibration", json={"mass_kg": 20})
+    refused = httpx.post(quiet.url + "/api/calibration", json={"mass_kg": 20}, headers=quiet.auth)
     assert refused.status_code == 409
     assert "changed by only" in refused.json()["detail"]
     health = httpx.get(quiet.url + "/api/health").json()
@@ -160,7 +162,9 @@ def test_tare_on_an_empty_pad_and_calibration_refused_without_a_mass(quiet: Serv
 
 
 def test_settings_round_trip(quiet: Server) -> None:
-    changed = httpx.put(quiet.url + "/api/settings", json={"units": "lb", "body_mass_kg": 82.5})
+    changed = httpx.put(
+        quiet.url + "/api/settings", json={"units": "lb", "body_mass_kg": 82.5}, headers=quiet.auth
+    )
     assert changed.status_code == 200
     assert changed.json()["units"] == "lb" and changed.json()["body_mass_kg"] == 82.5
     assert httpx.get(quiet.url + "/api/settings").json()["units"] == "lb"
@@ -180,7 +184,7 @@ def test_live_reps_are_found_again_by_analyze_in_the_export(demo: Server) -> Non
     assert reps, "no rep within 90 s"
     session_id = reps[0]["session_id"]
     assert reps[0]["rep"]["number"] == 1
-    stop = httpx.post(f"{demo.url}/api/sessions/{session_id}/stop")
+    stop = httpx.post(f"{demo.url}/api/sessions/{session_id}/stop", headers=demo.auth)
     assert stop.status_code == 200
     stored = httpx.get(f"{demo.url}/api/sessions/{session_id}").json()["reps"]
     assert len(stored) >= 1

@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     emulated_control: Path | None = Field(
         None, description="a JSON file of faults for the emulated sensor to obey (for tests)"
     )
+    emulated_truth: Path | None = Field(
+        None,
+        description="where the emulated chip writes every conversion it produced when the "
+        "sampler stops (CSV), so tests can prove nothing corrupt was stored",
+    )
+    admin_token: str | None = Field(
+        None,
+        min_length=8,
+        description="the token every state change (tare, calibration, settings, sessions) "
+        "needs; None: a token generated on first start into state_dir/admin-token",
+    )
 
     @field_validator("gain")
     @classmethod

@@ -24,6 +24,7 @@ def sampler_config(settings: Settings) -> tuple[SamplerConfig, str | None]:
             seed=settings.emulated_seed,
             rate_sps=settings.rate_sps,
             control_path=str(settings.emulated_control) if settings.emulated_control else None,
+            truth_path=str(settings.emulated_truth) if settings.emulated_truth else None,
         )
         if backend == "emulated"
         else None,

@@ -24,7 +24,7 @@ from nhc_scale.appliance.recorder import Chunk, Recorder, SessionConflict, sessi
 from nhc_scale.appliance.views import session_view_by_id
 from nhc_scale.config import Settings
 from nhc_scale.sampler import SampleBlock, Sampler, SamplerConfig, SamplerDied, SamplerStats
-from nhc_scale.sampler.blocks import STATUS_ERROR, STATUS_OK, STATUS_STARTING
+from nhc_scale.sampler.blocks import STATUS_ERROR, STATUS_NO_DATA, STATUS_OK, STATUS_STARTING
 from nhc_scale.store import SessionRecord, Store, StoreError
 from nhc_scale.system import clock_synchronized
 
@@ -103,6 +103,11 @@ class Appliance:
         self._running = threading.Event()
         self.heartbeat = time.monotonic()
         self.sampler_restarts = 0
+        self._last_sample_ns: int | None = None
+        # An open hole in the data (start_ns, reason): recorded as a gap of the session when
+        # samples flow again, from the last sample before it to the first after it.
+        self._hole: tuple[int, str] | None = None
+        self._store_ok = True
         self.phone_offset_s: float | None = None  # phone time minus ours, when ours is unsynced
 
     def wall_time(self) -> float:
@@ -166,6 +171,12 @@ class Appliance:
                 if now - last_flush >= FLUSH_INTERVAL_S:
                     last_flush = now
                     self._flush()
+            store_ok = self.store.status()["status"] == "ok"
+            if store_ok != self._store_ok:  # the disk filled up, or has room again: say so now
+                self._store_ok = store_ok
+                if store_ok:
+                    log.info("store: writing again")
+                last_status = 0.0
             if now - last_status >= STATUS_INTERVAL_S:
                 last_status = now
                 self.hub.publish("status", self.status_event())
@@ -191,15 +202,13 @@ class Appliance:
                 "message": f"sampler restarting after: {error}",
             }
         )
+        if self._hole is None:
+            self._hole = (self._last_sample_ns or died_ns, "sampler restarted")
         self.hub.publish("status", self.status_event())
         time.sleep(SAMPLER_RESTART_S if error.exitcode == 3 else 0.1)
         self.sampler_restarts += 1
         self._sampler = Sampler(self.sampler_config)
         self._sampler.start()
-        with self.lock:
-            session = self.recorder.session
-            if session is not None:
-                self.store.add_gap(session.id, died_ns, time.monotonic_ns(), "sampler restarted")
 
     def _process(self, block: SampleBlock) -> None:
         previous = self.stats
@@ -209,13 +218,23 @@ class Appliance:
         t_ns = np.asarray(block.t_ns, dtype=np.int64)
         counts = np.asarray(block.counts, dtype=np.int64)
         self._recent.add(block.t_ns, block.counts)
+        if block.stats.status == STATUS_NO_DATA and self._hole is None:
+            self._hole = (self._last_sample_ns or time.monotonic_ns(), "sensor not answering")
+        if len(block):
+            self._close_hole(int(t_ns[0]))
+            self._last_sample_ns = int(t_ns[-1])
         if not self.calibration.tared:
             self._try_first_tare()
         calibration = self.calibration
         if calibration.tared:  # before any zero, "force" is the bridge's offset: meaningless
-            self.recorder.feed(
-                Chunk(t_ns, counts, calibration.zero_counts, calibration.counts_per_kg)
-            )
+            try:
+                self.recorder.feed(
+                    Chunk(t_ns, counts, calibration.zero_counts, calibration.counts_per_kg)
+                )
+            except StoreError as error:
+                # A session could not be started or ended (the disk is full): health and the
+                # status event say so; the live view must go on regardless.
+                log.error("store: %s", error)
         if len(block):
             kg = (counts - calibration.zero_counts) / calibration.counts_per_kg
             session = self.recorder.session
@@ -237,6 +256,17 @@ class Appliance:
         if changed or session_before is not self.recorder.session:
             self.hub.publish("status", self.status_event())
 
+    def _close_hole(self, first_ns: int) -> None:
+        """Samples flow again: the session keeps a gap where there were none, never a seam."""
+        if self._hole is None:
+            return
+        start_ns, reason = self._hole
+        self._hole = None
+        session = self.recorder.session
+        if session is not None and first_ns > start_ns:
+            log.warning("no samples for %.2f s (%s)", (first_ns - start_ns) * 1e-9, reason)
+            self.store.add_gap(session.id, max(start_ns, session.start_ns), first_ns, reason)
+
     def _try_first_tare(self) -> None:
         """A scale zeroes itself when first switched on: with no tare saved yet, the first
         steady second of readings becomes the zero (the page's Tare button redoes it)."""
@@ -247,7 +277,10 @@ class Appliance:
             self.calibration = cal.tare(self.calibration, counts, t_ns)
         except (cal.CalibrationError, SensorUnavailable):
             return
-        cal.save(self.calibration, self.settings.state_dir)
+        try:
+            cal.save(self.calibration, self.settings.state_dir)
+        except OSError as error:  # a full disk: the zero holds for this run all the same
+            log.error("cannot save the first tare: %s", error)
         log.info("no tare was saved: zeroed on the first steady second of readings")
         self.hub.publish("status", self.status_event())
 
@@ -255,7 +288,8 @@ class Appliance:
         try:
             self.store.flush()
         except StoreError as error:
-            log.error("store: %s", error)
+            if self._store_ok:  # once when it starts failing, not every second
+                log.error("store: %s", error)
 
     def _publish_rep(self, session_id: int, rep: dict[str, Any]) -> None:
         self.hub.publish(
@@ -290,7 +324,7 @@ class Appliance:
         with self.lock:
             t_ns, counts = self._recent.window(1.2)
             self.calibration = cal.tare(self.calibration, counts, t_ns)
-            cal.save(self.calibration, self.settings.state_dir)
+            self._save_calibration()
         self.hub.publish("status", self.status_event())
         return self.calibration
 
@@ -298,9 +332,18 @@ class Appliance:
         with self.lock:
             t_ns, counts = self._recent.window(1.2)
             self.calibration = cal.calibrate(self.calibration, counts, t_ns, mass_kg)
-            cal.save(self.calibration, self.settings.state_dir)
+            self._save_calibration()
         self.hub.publish("status", self.status_event())
         return self.calibration
+
+    def _save_calibration(self) -> None:
+        try:
+            cal.save(self.calibration, self.settings.state_dir)
+        except OSError as error:
+            raise StoreError(
+                f"The calibration is in use but could not be saved ({error.strerror}); it will "
+                "be lost at the next restart unless saved again once the disk has room."
+            ) from error
 
     def set_prefs(self, changes: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -338,6 +381,7 @@ class Appliance:
 
     def status_event(self) -> dict[str, Any]:
         session = self.recorder.session
+        store = self.store.status()
         return {
             "sensor": self.sensor_status(),
             "session": None
@@ -349,6 +393,8 @@ class Appliance:
             },
             "demo": self.demo,
             "clock": self.clock_status(),
+            "store": {key: store[key] for key in ("status", "message")},
+            "t_ns": time.monotonic_ns(),
         }
 
     def health(self) -> dict[str, Any]:

@@ -135,8 +135,9 @@ class Recorder:
         self._watcher.feed(t_s, kg)
         if self._watcher.state != IDLE:
             preroll = list(self._preroll)
-            self._preroll.clear()
+            # If the session cannot be created (a full disk) the preroll stays for the next try.
             self.start(None, int(preroll[0].t_ns[0]), auto=True)
+            self._preroll.clear()
             for earlier in preroll:
                 self._record(earlier)
 

@@ -33,6 +33,20 @@ def session_view(record: SessionRecord, now: float | None = None) -> dict[str, A
     }
 
 
+def gap_view(gap: dict[str, Any], start_ns: int) -> dict[str, Any]:
+    """A hole in a session's recording, on the session's time base like its reps."""
+    start_s = round((gap["start_ns"] - start_ns) * 1e-9, 6)
+    end_s = round((gap["end_ns"] - start_ns) * 1e-9, 6)
+    return {
+        "start_s": start_s,
+        "end_s": end_s,
+        "duration_s": round(end_s - start_s, 6),
+        "reason": gap["reason"],
+        "start_ns": gap["start_ns"],
+        "end_ns": gap["end_ns"],
+    }
+
+
 def session_view_by_id(
     store: Store, session_id: int, now: float | None = None
 ) -> dict[str, Any] | None:

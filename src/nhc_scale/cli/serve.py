@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from nhc_scale.admin_token import TokenError, ensure_token
     from nhc_scale.store import Store, StoreError
     from nhc_scale.web.app import create_app
 
@@ -30,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         Store.open(Path(settings.state_dir) / "nhc-scale.db").close()
     except StoreError as error:
+        raise CommandError(str(error)) from error
+    try:
+        ensure_token(settings)  # made here so that a state dir we cannot write is one line
+    except TokenError as error:
         raise CommandError(str(error)) from error
     uvicorn.run(
         create_app(settings),

@@ -15,11 +15,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from nhc_scale import __version__, sdnotify
+from nhc_scale.admin_token import ensure_token
 from nhc_scale.appliance.core import Appliance
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
-from nhc_scale.store import UnknownSessionError
+from nhc_scale.store import StoreError, UnknownSessionError
 from nhc_scale.web.routes import control, health, live, sessions
+from nhc_scale.web.security import BodyLimit
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -44,6 +46,14 @@ async def _watchdog(app: Appliance, interval_s: float) -> None:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(fastapi_app: FastAPI) -> AsyncIterator[None]:
+        token, origin, generated = ensure_token(settings)
+        fastapi_app.state.admin_token = token
+        log.info(
+            "admin token for changes (tare, calibration, settings, sessions): %s (%s%s)",
+            token,
+            "generated into " if generated else "from ",
+            origin,
+        )
         config, notice = sampler_config(settings)
         if notice:
             log.warning("*** %s ***", notice)
@@ -85,6 +95,12 @@ def create_app(settings: Settings) -> FastAPI:
         # A session deleted between a route's check and its use.
         return JSONResponse(status_code=404, content={"detail": str(error)})
 
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, error: StoreError) -> JSONResponse:
+        # The disk is full or the database cannot be written: say so, never a bare 500.
+        return JSONResponse(status_code=503, content={"detail": str(error)})
+
+    app.add_middleware(BodyLimit)
     for module in (health, live, sessions, control):
         app.include_router(module.router)
 

@@ -72,10 +72,20 @@ class Rep(BaseModel):
     effort_s: float
 
 
+class Gap(BaseModel):
+    start_s: float
+    end_s: float
+    duration_s: float
+    reason: str
+    start_ns: int
+    end_ns: int
+
+
 class SessionDetail(BaseModel):
     session: Session
     reps: list[Rep]
     summary: dict
+    gaps: list[Gap]
 
 
 class Trace(BaseModel):

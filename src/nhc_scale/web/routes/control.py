@@ -18,16 +18,18 @@ from nhc_scale.web.models import (
     PrefsPatch,
     TareResult,
 )
+from nhc_scale.web.security import ADMIN, UNAUTHORIZED
 
 router = APIRouter(prefix="/api", tags=["control"])
 App = Annotated[Appliance, Depends(appliance)]
 REFUSED = {
     409: {"description": "the reading cannot be used (the message says why)"},
     503: {"description": "the sensor gives no readings"},
+    **UNAUTHORIZED,
 }
 
 
-@router.post("/tare", response_model=TareResult, responses=REFUSED)
+@router.post("/tare", response_model=TareResult, responses=REFUSED, dependencies=ADMIN)
 def tare(app: App) -> dict:
     try:
         calibration = app.tare()
@@ -38,7 +40,9 @@ def tare(app: App) -> dict:
     return {"zero_counts": calibration.zero_counts, "tared_at": calibration.tared_at}
 
 
-@router.post("/calibration", response_model=CalibrationResult, responses=REFUSED)
+@router.post(
+    "/calibration", response_model=CalibrationResult, responses=REFUSED, dependencies=ADMIN
+)
 def calibrate(body: CalibrationRequest, app: App) -> dict:
     try:
         calibration = app.calibrate(body.mass_kg)
@@ -60,7 +64,7 @@ def get_settings(app: App) -> dict:
     return app.prefs
 
 
-@router.put("/settings", response_model=Prefs)
+@router.put("/settings", response_model=Prefs, responses=UNAUTHORIZED, dependencies=ADMIN)
 def put_settings(body: PrefsPatch, app: App) -> dict:
     # Only body mass may be cleared with null; a null unit or flag means "leave it".
     changes = {

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from nhc_scale.appliance import timebase
 from nhc_scale.appliance.core import Appliance, SessionConflict
 from nhc_scale.appliance.recorder import session_summary
-from nhc_scale.appliance.views import iso, session_view
+from nhc_scale.appliance.views import gap_view, iso, session_view
 from nhc_scale.store import SessionRecord
 from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
@@ -24,11 +24,12 @@ from nhc_scale.web.models import (
     SessionPatch,
     Trace,
 )
+from nhc_scale.web.security import ADMIN, UNAUTHORIZED
 
 router = APIRouter(prefix="/api", tags=["sessions"])
 App = Annotated[Appliance, Depends(appliance)]
 NOT_FOUND = {404: {"description": "no such session"}}
-CONFLICT = {409: {"description": "the session's state does not allow it"}}
+CONFLICT = {409: {"description": "the session's state does not allow it"}, **UNAUTHORIZED}
 REP_COLUMNS = (
     "number",
     "start_s",
@@ -58,7 +59,9 @@ def list_sessions(app: App) -> dict:
     }
 
 
-@router.post("/sessions", response_model=Session, status_code=201, responses=CONFLICT)
+@router.post(
+    "/sessions", response_model=Session, status_code=201, responses=CONFLICT, dependencies=ADMIN
+)
 def start_session(app: App, body: SessionCreate | None = None) -> dict:
     try:
         record = app.start_session(body.name if body else None)
@@ -68,7 +71,10 @@ def start_session(app: App, body: SessionCreate | None = None) -> dict:
 
 
 @router.post(
-    "/sessions/{session_id}/stop", response_model=Session, responses={**NOT_FOUND, **CONFLICT}
+    "/sessions/{session_id}/stop",
+    response_model=Session,
+    responses={**NOT_FOUND, **CONFLICT},
+    dependencies=ADMIN,
 )
 def stop_session(session_id: int, app: App) -> dict:
     _record(app, session_id)
@@ -87,10 +93,16 @@ def get_session(session_id: int, app: App) -> dict:
         "session": session_view(record, app.wall_time()),
         "reps": reps,
         "summary": session_summary(reps),
+        "gaps": [gap_view(gap, record.start_ns) for gap in app.store.gaps(session_id)],
     }
 
 
-@router.patch("/sessions/{session_id}", response_model=Session, responses=NOT_FOUND)
+@router.patch(
+    "/sessions/{session_id}",
+    response_model=Session,
+    responses={**NOT_FOUND, **UNAUTHORIZED},
+    dependencies=ADMIN,
+)
 def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
     _record(app, session_id)
     changes = {
@@ -103,7 +115,12 @@ def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
     return session_view(record, app.wall_time())
 
 
-@router.delete("/sessions/{session_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=204,
+    responses={**NOT_FOUND, **CONFLICT},
+    dependencies=ADMIN,
+)
 def delete_session(session_id: int, app: App) -> Response:
     _record(app, session_id)
     try:
