@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
-from nhc_scale.hx711 import HX711, REJECT_DESYNC, REJECT_TIMING, SETTLE_S
+from nhc_scale.hx711 import HX711, SETTLE_S
 from nhc_scale.sampler.blocks import (
     STATUS_NO_DATA,
     STATUS_OK,
@@ -79,6 +79,7 @@ class AcquisitionLoop:
             delay = (wake_at - self._clock()) * 1e-9
             if delay > 0:
                 time.sleep(delay)
+        restarts = self.driver.restarts
         conversion = self.driver.read(timeout_s=min(0.05, 2 * period * 1e-9))
         now = self._clock()
         if conversion is not None:
@@ -99,8 +100,9 @@ class AcquisitionLoop:
             # After a rejection the chip was restarted: the next gap is no measure of loss.
             if self.driver.last_rejection is not None:
                 self._last_good_ns = None
-            if self.driver.last_rejection in (REJECT_TIMING, REJECT_DESYNC):
-                time.sleep(SETTLE_S[self.stats.configured_sps] * 0.9)  # nothing comes sooner
+            if self.driver.restarts != restarts:
+                # The chip was power-cycled: nothing comes before it has settled.
+                time.sleep(SETTLE_S[self.stats.configured_sps] * 0.9)
             if now - self._last_data_ns > self._no_data_ns:
                 self._last_good_ns = None
                 if self._status != STATUS_NO_DATA:
