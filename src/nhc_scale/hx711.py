@@ -110,23 +110,17 @@ class HX711:
         clock = self._clock
         raw = 0
         longest = 0
-        for _ in range(24):
+        for pulse in range(24 + self._extra_pulses):
             start = clock()
             set_sck(True)
             set_sck(False)
             elapsed = clock() - start
             if elapsed > longest:
                 longest = elapsed
-            # Read after the falling edge: the bit stays valid until the next rising edge,
-            # and the high phase stays as short as the pins allow.
-            raw = (raw << 1) | read_dout()
-        for _ in range(self._extra_pulses):
-            start = clock()
-            set_sck(True)
-            set_sck(False)
-            elapsed = clock() - start
-            if elapsed > longest:
-                longest = elapsed
+            if pulse < 24:
+                # Read after the falling edge: the bit stays valid until the next rising
+                # edge, and the high phase stays as short as the pins allow.
+                raw = (raw << 1) | read_dout()
         return raw, longest, read_dout()
 
     def _reject(self, cause: str, restart: bool = True) -> None:
