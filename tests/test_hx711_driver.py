@@ -7,47 +7,14 @@ are exact and take no real time; one test reads through the real clock as the ap
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
+from fake_time import FakeTime
 
-from nhc_scale import hx711 as hx711_module
 from nhc_scale.hx711 import HX711, Conversion
-from nhc_scale.pins import port as port_module
 from nhc_scale.pins.emulated import EmulatedPins
 from nhc_scale.pins.emulated_chip import EmulatedHX711, Faults
 from nhc_scale.pins.loadcell import ConstantForce, LoadCell
-
-READ_COST_NS = 2_000
-
-
-class FakeTime:
-    """Stands in for the ``time`` module where the driver and the port poll use it."""
-
-    def __init__(self, start_ns: int = 7_000_000_000) -> None:
-        self.now = start_ns
-
-    def monotonic_ns(self) -> int:
-        return self.now
-
-    def monotonic(self) -> float:
-        # Each look at the clock (and the DOUT read beside it) takes a little time: a port
-        # spinning for the ready edge must see time pass.
-        self.now += READ_COST_NS
-        return self.now * 1e-9
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(1, round(seconds * 1e9))
-
-    process_time = staticmethod(time.process_time)
-
-
-@pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTime]:
-    fake = FakeTime()
-    monkeypatch.setattr(hx711_module, "time", fake)
-    monkeypatch.setattr(port_module, "time", fake)
-    yield fake
 
 
 def make(

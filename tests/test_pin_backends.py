@@ -19,11 +19,10 @@ import hx711 as pypi_hx711  # the PyPI package; imports RPi.GPIO, i.e. the stand
 import lgpio
 import pytest
 import RPi.GPIO as GPIO
+from fake_time import FakeTime
 
-from nhc_scale import hx711 as hx711_module
 from nhc_scale.hx711 import HX711
 from nhc_scale.pins import lgpio_pins
-from nhc_scale.pins import port as port_module
 from nhc_scale.pins import select as select_module
 from nhc_scale.pins.emulated_chip import EmulatedHX711
 from nhc_scale.pins.lgpio_pins import LgpioPins, find_header_chip
@@ -37,33 +36,6 @@ STANDINS = Path(__file__).resolve().parent / "standins"
 DOUT, SCK = 5, 6
 T = TypeVar("T")
 assert "standins" in (GPIO.__file__ or "") and "standins" in (lgpio.__file__ or "")
-
-READ_COST_NS = 2_000
-
-
-class FakeTime:
-    def __init__(self, start_ns: int = 3_000_000_000) -> None:
-        self.now = start_ns
-
-    def monotonic_ns(self) -> int:
-        return self.now
-
-    def monotonic(self) -> float:
-        # Each look at the clock (and the DOUT read beside it) takes a little time: a port
-        # spinning for the ready edge must see time pass.
-        self.now += READ_COST_NS
-        return self.now * 1e-9
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(1, round(seconds * 1e9))
-
-
-@pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTime]:
-    fake = FakeTime()
-    monkeypatch.setattr(hx711_module, "time", fake)
-    monkeypatch.setattr(port_module, "time", fake)
-    yield fake
 
 
 def fake_chip(fake: FakeTime, kg: float) -> EmulatedHX711:

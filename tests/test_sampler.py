@@ -10,54 +10,20 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_time import FakeTime
 
-from nhc_scale import hx711 as hx711_module
 from nhc_scale.hx711 import HX711
-from nhc_scale.pins import port as port_module
 from nhc_scale.pins.emulated import EmulatedPins, EmulatedSpec, read_truth
 from nhc_scale.pins.emulated_chip import ConversionTruth, EmulatedHX711, Faults
 from nhc_scale.pins.loadcell import ConstantForce, LoadCell
 from nhc_scale.pins.select import PortSpec
 from nhc_scale.sampler import SampleBlock, Sampler, SamplerConfig, SamplerDied, SamplerStats
-from nhc_scale.sampler import loop as loop_module
 from nhc_scale.sampler.loop import AcquisitionLoop
 
 ROOT = Path(__file__).resolve().parent.parent
-
-READ_COST_NS = 2_000
-
-
-class FakeTime:
-    """Stands in for ``time`` in the loop, the driver and the port's polling."""
-
-    def __init__(self, start_ns: int = 9_000_000_000) -> None:
-        self.now = start_ns
-
-    def monotonic_ns(self) -> int:
-        return self.now
-
-    def monotonic(self) -> float:
-        # Each look at the clock (and the DOUT read beside it) takes a little time: a port
-        # spinning for the ready edge must see time pass.
-        self.now += READ_COST_NS
-        return self.now * 1e-9
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(1, round(seconds * 1e9))
-
-    process_time = staticmethod(time.process_time)
-
-
-@pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTime]:
-    fake = FakeTime()
-    for module in (hx711_module, port_module, loop_module):
-        monkeypatch.setattr(module, "time", fake)
-    yield fake
 
 
 def make_loop(
