@@ -62,7 +62,9 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     minimum) it is the V itself, so the minimum is neither lost nor flattened. Being one fit to
     both sides, a bump on one side (the catch after a shift) pulls it by a share, never decides it.
     Another dip in the context (the trough after a catch) is stepped over, not given up on: the
-    context is the nearest untouched force, up to ``fill_reach_s`` away.
+    context is the nearest untouched force, up to ``fill_reach_s`` away, and never outside
+    ``[lo, hi)``: before ``lo`` lie the landing's impact and the quiet pad before it, after ``hi``
+    the release, none of which says anything about the force in the dip.
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -96,20 +98,28 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     reach = max(side, round(cfg.fill_reach_s * fs))
     out = y.copy()
     for i0, i1 in spans:
-        fill = _broken_line(y, i0, i1, side, reach, excluded)
+        fill = _broken_line(y, i0, i1, side, reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
     return out
 
 
 def _broken_line(
-    y: np.ndarray, i0: int, i1: int, side: int, reach: int, excluded: np.ndarray
+    y: np.ndarray,
+    i0: int,
+    i1: int,
+    side: int,
+    reach: int,
+    excluded: np.ndarray,
+    lo: int,
+    hi: int,
 ) -> np.ndarray | None:
     """Least-squares continuous two-segment line through the ``side`` samples of ``y`` nearest
-    to ``[i0, i1)`` on either side that are not ``excluded`` (at most ``reach`` away), knot
-    inside the span, evaluated on it; None when one side has fewer than two samples."""
-    before = np.arange(max(0, i0 - reach), i0)
-    after = np.arange(i1, min(y.size, i1 + reach))
+    to ``[i0, i1)`` on either side that are not ``excluded`` (at most ``reach`` away, inside
+    ``[lo, hi)``), knot inside the span, evaluated on it; None when one side has fewer than two
+    samples."""
+    before = np.arange(max(lo, i0 - reach), i0)
+    after = np.arange(i1, min(hi, i1 + reach))
     before = before[~excluded[before]][-side:]
     after = after[~excluded[after]][:side]
     if before.size < 2 or after.size < 2:
