@@ -19,6 +19,7 @@ import numpy as np
 
 from nhc_scale import __version__
 from nhc_scale import calibration as cal
+from nhc_scale.appliance.athletes import rep_with_strength
 from nhc_scale.appliance.live import LiveHub
 from nhc_scale.appliance.recorder import Chunk, Recorder, SessionConflict, session_summary
 from nhc_scale.appliance.views import session_view_by_id
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 1.0  # at most one commit a second: SD cards wear with every write
 STATUS_INTERVAL_S = 2.0
-RECENT_S = 2.0  # raw counts kept for tare and calibration
+RECENT_S = 4.0  # raw counts kept for tare, calibration and a relaxed reading (2 s steady)
 SAMPLER_RESTART_S = 1.0
 PHONE_CLOCK_SLACK_S = 2.0  # phones and network delays disagree by less: leave the clock be
 DEFAULT_PREFS: dict[str, Any] = {
@@ -296,7 +297,7 @@ class Appliance:
             "rep",
             {
                 "session_id": session_id,
-                "rep": rep,
+                "rep": rep_with_strength(self.store, session_id, rep),
                 "summary": session_summary(self.store.reps(session_id)),
             },
         )
@@ -319,6 +320,18 @@ class Appliance:
             if session is not None and session.id == session_id:
                 raise SessionConflict("the session is running; stop it first")
             self.store.delete_session(session_id)
+
+    def recent_force(self, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+        """The newest ``seconds`` of readings, (t_s from the first, kg), in the calibration
+        in force: for a relaxed reading taken while the person lies still on the pad."""
+        with self.lock:
+            t_ns, counts = self._recent.window(seconds)
+            calibration = self.calibration
+        t_s = (np.asarray(t_ns, dtype=np.int64) - t_ns[0]) * 1e-9
+        kg = (np.asarray(counts, dtype=np.float64) - calibration.zero_counts) / (
+            calibration.counts_per_kg
+        )
+        return t_s, kg
 
     def tare(self) -> cal.Calibration:
         with self.lock:

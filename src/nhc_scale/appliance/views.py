@@ -30,6 +30,8 @@ def session_view(record: SessionRecord, now: float | None = None) -> dict[str, A
         "best_min_kg": record.best_min_kg,
         "median_min_kg": record.median_min_kg,
         "clock_synced": record.clock_synced,
+        "athlete_id": record.athlete_id,
+        "variation": record.variation,
     }
 
 

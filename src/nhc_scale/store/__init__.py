@@ -1,11 +1,11 @@
-"""SQLite storage of sessions, samples, reps and preferences for the appliance.
+"""SQLite storage of sessions, samples, reps and preferences and athletes for the appliance.
 
 Depends on the standard library and numpy only (never the web framework or the pins), so the
 CLI and tests can open a database without the server.
 """
 
-from nhc_scale.store.errors import StoreError, UnknownSessionError
-from nhc_scale.store.records import SampleArrays, SessionRecord
+from nhc_scale.store.errors import StoreError, UnknownAthleteError, UnknownSessionError
+from nhc_scale.store.records import AthleteRecord, SampleArrays, SessionRecord
 from nhc_scale.store.samples import counts_to_kg
 from nhc_scale.store.schema import APPLICATION_ID, DB_FILE_NAME, SCHEMA_VERSION
 from nhc_scale.store.store import UNSET, Store
@@ -15,10 +15,12 @@ __all__ = [
     "DB_FILE_NAME",
     "SCHEMA_VERSION",
     "UNSET",
+    "AthleteRecord",
     "SampleArrays",
     "SessionRecord",
     "Store",
     "StoreError",
+    "UnknownAthleteError",
     "UnknownSessionError",
     "counts_to_kg",
 ]

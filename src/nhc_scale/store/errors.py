@@ -13,3 +13,11 @@ class UnknownSessionError(StoreError, LookupError):
     def __init__(self, session_id: int) -> None:
         super().__init__(f"There is no session {session_id}.")
         self.session_id = session_id
+
+
+class UnknownAthleteError(StoreError, LookupError):
+    """No athlete has this id: the API answers 404."""
+
+    def __init__(self, athlete_id: int) -> None:
+        super().__init__(f"There is no athlete {athlete_id}.")
+        self.athlete_id = athlete_id

@@ -21,6 +21,8 @@ class SessionRecord:
     rep_count: int
     best_min_kg: float | None
     median_min_kg: float | None
+    athlete_id: int | None = None  # None: unassigned
+    variation: str = "assisted"  # the exercise variation (analysis/progress.py VARIATIONS)
 
     @property
     def active(self) -> bool:
@@ -37,3 +39,19 @@ class SampleArrays:
 
     def __len__(self) -> int:
         return int(self.t_ns.size)
+
+
+@dataclass(frozen=True)
+class AthleteRecord:
+    """An athlete's profile: what the strength estimate needs, and the relaxed reading."""
+
+    id: int
+    name: str
+    body_mass_kg: float
+    height_m: float
+    knee_to_hands_m: float | None  # None: derived from height
+    knee_to_ankle_m: float | None
+    relaxed_kg: float | None  # pad reading with the hamstrings relaxed, if recorded
+    relaxed_at: float | None  # unix seconds
+    created_at: float  # unix seconds
+    session_count: int = 0

@@ -66,6 +66,31 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "CREATE INDEX gaps_by_session ON gaps(session_id, start_ns)",
         "CREATE TABLE prefs (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    (
+        # Athletes, and the athlete and exercise variation of each session. Sessions recorded
+        # before keep athlete_id NULL ("unassigned") and are assisted reps, which is all the
+        # appliance recorded then.
+        """CREATE TABLE athletes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            body_mass_kg REAL NOT NULL,
+            height_m REAL NOT NULL,
+            knee_to_hands_m REAL,
+            knee_to_ankle_m REAL,
+            relaxed_kg REAL,
+            relaxed_at REAL,
+            created_at REAL NOT NULL
+        )""",
+        # One row at most: the athlete whom new sessions belong to.
+        """CREATE TABLE active_athlete (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            athlete_id INTEGER REFERENCES athletes(id) ON DELETE SET NULL
+        )""",
+        "ALTER TABLE sessions ADD COLUMN athlete_id INTEGER "
+        "REFERENCES athletes(id) ON DELETE SET NULL",
+        "ALTER TABLE sessions ADD COLUMN variation TEXT NOT NULL DEFAULT 'assisted'",
+        "CREATE INDEX sessions_by_athlete ON sessions(athlete_id, started_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

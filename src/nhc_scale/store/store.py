@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from nhc_scale.store.athletes import AthletesMixin
 from nhc_scale.store.buffer import (
     MAX_BUFFERED_SAMPLES,
     PendingGap,
@@ -71,8 +72,9 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
-class Store:
-    """Sessions, their samples, reps and gaps, and the user's preferences, in one SQLite file."""
+class Store(AthletesMixin):
+    """Sessions, their samples, reps and gaps, athletes, and the user's preferences, in one
+    SQLite file."""
 
     def __init__(
         self, conn: sqlite3.Connection, path: Path, max_buffered_samples: int = MAX_BUFFERED_SAMPLES
@@ -167,13 +169,31 @@ class Store:
     def create_session(
         self, name: str | None, started_at: float, start_ns: int, clock_synced: bool
     ) -> int:
-        """Start a session; committed at once, because a session row is precious and rare."""
+        """Start a session; committed at once, because a session row is precious and rare.
+
+        It belongs to the active athlete, if any, and takes the variation of that athlete's
+        latest session (an athlete trains the same variation until they move on).
+        """
 
         def insert(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT athlete_id FROM active_athlete WHERE id = 1").fetchone()
+            athlete_id = None if row is None else row[0]
+            latest = conn.execute(
+                "SELECT variation FROM sessions WHERE athlete_id = ? "
+                "ORDER BY started_at DESC, id DESC LIMIT 1",
+                (athlete_id,),
+            ).fetchone()
             cur = conn.execute(
-                "INSERT INTO sessions (name, started_at, start_ns, clock_synced) "
-                "VALUES (?, ?, ?, ?)",
-                (name, float(started_at), int(start_ns), int(bool(clock_synced))),
+                "INSERT INTO sessions (name, started_at, start_ns, clock_synced, athlete_id, "
+                "variation) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    float(started_at),
+                    int(start_ns),
+                    int(bool(clock_synced)),
+                    athlete_id,
+                    "assisted" if latest is None else latest[0],
+                ),
             )
             assert cur.lastrowid is not None
             return cur.lastrowid
@@ -196,8 +216,8 @@ class Store:
 
     def _session_rows(self, conn: sqlite3.Connection, where: str, args: tuple) -> list[tuple]:
         return conn.execute(
-            "SELECT id, name, notes, started_at, ended_at, start_ns, clock_synced "
-            f"FROM sessions {where} ORDER BY started_at DESC, id DESC",
+            "SELECT id, name, notes, started_at, ended_at, start_ns, clock_synced, athlete_id, "
+            f"variation FROM sessions {where} ORDER BY started_at DESC, id DESC",
             args,
         ).fetchall()
 
@@ -220,7 +240,7 @@ class Store:
             if rep.session_id in minima:
                 minima[rep.session_id].append(rep.min_assistance_kg)
         records = []
-        for sid, name, notes, started_at, ended_at, start_ns, clock_synced in rows:
+        for sid, name, notes, started_at, ended_at, start_ns, clock_synced, athlete, var in rows:
             best, median = _minima(minima[sid])
             records.append(
                 SessionRecord(
@@ -234,6 +254,8 @@ class Store:
                     rep_count=len(minima[sid]),
                     best_min_kg=best,
                     median_min_kg=median,
+                    athlete_id=athlete,
+                    variation=var,
                 )
             )
         return records
@@ -245,23 +267,42 @@ class Store:
 
         return self._read(fetch)
 
-    def list_sessions(self) -> list[SessionRecord]:
-        """All sessions, newest first."""
-        return self._read(lambda conn: self._records(conn, self._session_rows(conn, "", ())))
+    def list_sessions(self, athlete_id: int | None = UNSET) -> list[SessionRecord]:
+        """All sessions, newest first; or only one athlete's (``None``: the unassigned)."""
+        if athlete_id is UNSET:
+            where, args = "", ()
+        elif athlete_id is None:
+            where, args = "WHERE athlete_id IS NULL", ()
+        else:
+            where, args = "WHERE athlete_id = ?", (int(athlete_id),)
+        return self._read(lambda conn: self._records(conn, self._session_rows(conn, where, args)))
 
     def active_session(self) -> SessionRecord | None:
         """The newest session not yet ended (there is normally at most one)."""
         return next((s for s in self.list_sessions() if s.active), None)
 
     def update_session(
-        self, session_id: int, *, name: str | None = UNSET, notes: str | None = UNSET
+        self,
+        session_id: int,
+        *,
+        name: str | None = UNSET,
+        notes: str | None = UNSET,
+        athlete_id: int | None = UNSET,
+        variation: str | None = UNSET,
     ) -> SessionRecord:
-        """Rename or annotate; ``name=None`` clears the name, ``notes=None`` changes nothing."""
+        """Rename, annotate, assign or tag; ``name=None`` clears the name, ``athlete_id=None``
+        unassigns, ``notes=None`` and ``variation=None`` change nothing."""
         changes: dict[str, Any] = {}
         if name is not UNSET:
             changes["name"] = name
         if notes is not UNSET and notes is not None:
             changes["notes"] = notes
+        if athlete_id is not UNSET:
+            if athlete_id is not None:
+                self.require_athlete(athlete_id)
+            changes["athlete_id"] = athlete_id
+        if variation is not UNSET and variation is not None:
+            changes["variation"] = str(variation)
         with self._lock:
             self._require(session_id)
             if changes:

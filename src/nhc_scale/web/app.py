@@ -19,8 +19,8 @@ from nhc_scale.admin_token import ensure_token
 from nhc_scale.appliance.core import Appliance
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
-from nhc_scale.store import StoreError, UnknownSessionError
-from nhc_scale.web.routes import control, health, live, sessions
+from nhc_scale.store import StoreError, UnknownAthleteError, UnknownSessionError
+from nhc_scale.web.routes import athletes, control, health, live, sessions
 from nhc_scale.web.security import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -95,13 +95,18 @@ def create_app(settings: Settings) -> FastAPI:
         # A session deleted between a route's check and its use.
         return JSONResponse(status_code=404, content={"detail": str(error)})
 
+    @app.exception_handler(UnknownAthleteError)
+    async def unknown_athlete(request: Request, error: UnknownAthleteError) -> JSONResponse:
+        # An athlete deleted between a route's check and its use.
+        return JSONResponse(status_code=404, content={"detail": str(error)})
+
     @app.exception_handler(StoreError)
     async def store_error(request: Request, error: StoreError) -> JSONResponse:
         # The disk is full or the database cannot be written: say so, never a bare 500.
         return JSONResponse(status_code=503, content={"detail": str(error)})
 
     app.add_middleware(BodyLimit)
-    for module in (health, live, sessions, control):
+    for module in (health, live, sessions, control, athletes):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from nhc_scale.analysis.progress import VARIATIONS
+from nhc_scale.analysis.strength import DISTANCE_RANGE_M, HEIGHT_RANGE_M, MASS_RANGE_KG
+
+Variation = Literal[VARIATIONS]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -18,6 +23,8 @@ class SessionCreate(Strict):
 class SessionPatch(Strict):
     name: str | None = Field(None, max_length=100)
     notes: str | None = Field(None, max_length=5000)
+    athlete_id: int | None = None  # null: unassigned
+    variation: Variation | None = None
 
 
 class CalibrationRequest(Strict):
@@ -52,6 +59,8 @@ class Session(BaseModel):
     best_min_kg: float | None
     median_min_kg: float | None
     clock_synced: bool
+    athlete_id: int | None = None
+    variation: str = "assisted"
 
 
 class SessionList(BaseModel):
@@ -86,6 +95,7 @@ class SessionDetail(BaseModel):
     reps: list[Rep]
     summary: dict
     gaps: list[Gap]
+    strength: dict[str, Any] | None = None  # with an athlete: method, caveat, thresholds
 
 
 class Trace(BaseModel):
@@ -167,3 +177,102 @@ class Health(BaseModel):
     store: StoreStatus
     calibration: CalibrationStatus
     clock: Clock
+
+
+# ---- athletes --------------------------------------------------------------------------------
+Name = Field(..., min_length=1, max_length=100)
+Mass = Field(..., ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1], allow_inf_nan=False)
+Height = Field(..., ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1], allow_inf_nan=False)
+
+
+def _distance() -> Any:
+    return Field(None, ge=DISTANCE_RANGE_M[0], le=DISTANCE_RANGE_M[1], allow_inf_nan=False)
+
+
+class AthleteCreate(Strict):
+    name: str = Name
+    body_mass_kg: float = Mass
+    height_m: float = Height
+    knee_to_hands_m: float | None = _distance()
+    knee_to_ankle_m: float | None = _distance()
+
+
+class AthletePatch(Strict):
+    """Any subset; null clears the optional distances and the relaxed reading."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    body_mass_kg: float | None = Field(
+        None, ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1], allow_inf_nan=False
+    )
+    height_m: float | None = Field(
+        None, ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1], allow_inf_nan=False
+    )
+    knee_to_hands_m: float | None = _distance()
+    knee_to_ankle_m: float | None = _distance()
+    relaxed_kg: float | None = Field(None, ge=1, le=MASS_RANGE_KG[1], allow_inf_nan=False)
+
+
+class Lever(BaseModel):
+    knee_to_hands_m: float
+    knee_to_ankle_m: float
+    hands_measured: bool
+    ankle_measured: bool
+    predicted_relaxed_kg: float
+
+
+class Athlete(BaseModel):
+    id: int
+    name: str
+    body_mass_kg: float
+    height_m: float
+    knee_to_hands_m: float | None
+    knee_to_ankle_m: float | None
+    relaxed_kg: float | None
+    relaxed_at: str | None
+    created_at: str | None
+    active: bool
+    session_count: int
+    lever: Lever
+
+
+class AthleteList(BaseModel):
+    athletes: list[Athlete]
+    active_athlete_id: int | None
+
+
+class ActiveAthleteRequest(Strict):
+    athlete_id: int | None
+
+
+class ActiveAthlete(BaseModel):
+    active_athlete_id: int | None
+    athlete: Athlete | None
+    stopped_session_id: int | None = None  # the running session of the athlete before
+    reassigned_session_id: int | None = None  # the running session, still empty, now theirs
+
+
+class RelaxedResult(BaseModel):
+    athlete: Athlete
+    relaxed_kg: float
+    steady_s: float
+    spread_kg: float
+
+
+class AthleteProgressPoint(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    session_id: int
+    started_at: str | None
+    best_min_kg: float
+    rep_count: int
+    set_count: int
+
+
+class AthleteProgress(BaseModel):
+    athlete_id: int
+    variation: str
+    points: list[AthleteProgressPoint]
+    trend: dict[str, Any] | None
+    forecast: dict[str, Any]
+    variations: list[dict[str, Any]]
+    training_notes: list[dict[str, Any]]
+    advice: str

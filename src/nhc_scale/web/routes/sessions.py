@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 
 from nhc_scale.appliance import timebase
+from nhc_scale.appliance.athletes import session_reps_with_strength, strength_block
 from nhc_scale.appliance.core import Appliance, SessionConflict
 from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import gap_view, iso, session_view
@@ -88,12 +89,13 @@ def stop_session(session_id: int, app: App) -> dict:
 @router.get("/sessions/{session_id}", response_model=SessionDetail, responses=NOT_FOUND)
 def get_session(session_id: int, app: App) -> dict:
     record = _record(app, session_id)
-    reps = app.store.reps(session_id)
+    reps, athlete = session_reps_with_strength(app.store, record)
     return {
         "session": session_view(record, app.wall_time()),
         "reps": reps,
         "summary": session_summary(reps),
         "gaps": [gap_view(gap, record.start_ns) for gap in app.store.gaps(session_id)],
+        "strength": strength_block(athlete, record),
     }
 
 
@@ -108,8 +110,11 @@ def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
     changes = {
         key: value
         for key, value in body.model_dump(exclude_unset=True).items()
-        if value is not None or key == "name"
+        if value is not None or key in ("name", "athlete_id")
     }
+    athlete_id = changes.get("athlete_id")
+    if athlete_id is not None and app.store.get_athlete(athlete_id) is None:
+        raise HTTPException(422, f"invalid request: there is no athlete {athlete_id}")
     with app.lock:
         record = app.store.update_session(session_id, **changes)
     return session_view(record, app.wall_time())

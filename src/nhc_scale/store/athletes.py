@@ -1,0 +1,111 @@
+"""Athletes in the store: profiles, the active athlete, and which sessions are whose.
+
+A mixin of :class:`~nhc_scale.store.store.Store`, so it shares the one connection and lock, but
+kept here so store.py stays about sessions and samples. Values are checked by the caller (the
+API validates them against the strength model's ranges); this module only keeps them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from nhc_scale.store.errors import UnknownAthleteError
+from nhc_scale.store.records import AthleteRecord
+
+T = TypeVar("T")
+
+ATHLETE_COLUMNS = (
+    "name",
+    "body_mass_kg",
+    "height_m",
+    "knee_to_hands_m",
+    "knee_to_ankle_m",
+    "relaxed_kg",
+    "relaxed_at",
+)
+_SELECT = (
+    "SELECT a.id, a.name, a.body_mass_kg, a.height_m, a.knee_to_hands_m, a.knee_to_ankle_m, "
+    "a.relaxed_kg, a.relaxed_at, a.created_at, "
+    "(SELECT count(*) FROM sessions s WHERE s.athlete_id = a.id) FROM athletes a"
+)
+
+
+class AthletesMixin:
+    """Needs the Store's ``_read``, ``_write`` and ``_lock``."""
+
+    _read: Callable[..., Any]
+    _write: Callable[..., Any]
+
+    def list_athletes(self) -> list[AthleteRecord]:
+        """All athletes, by name."""
+        rows = self._read(
+            lambda conn: conn.execute(_SELECT + " ORDER BY a.name COLLATE NOCASE, a.id").fetchall()
+        )
+        return [AthleteRecord(*row) for row in rows]
+
+    def get_athlete(self, athlete_id: int) -> AthleteRecord | None:
+        row = self._read(
+            lambda conn: conn.execute(_SELECT + " WHERE a.id = ?", (athlete_id,)).fetchone()
+        )
+        return None if row is None else AthleteRecord(*row)
+
+    def require_athlete(self, athlete_id: int) -> AthleteRecord:
+        record = self.get_athlete(athlete_id)
+        if record is None:
+            raise UnknownAthleteError(athlete_id)
+        return record
+
+    def create_athlete(self, fields: dict[str, Any], created_at: float) -> AthleteRecord:
+        values = {key: fields.get(key) for key in ATHLETE_COLUMNS}
+
+        def insert(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                f"INSERT INTO athletes ({', '.join(ATHLETE_COLUMNS)}, created_at) "
+                f"VALUES ({', '.join('?' * len(ATHLETE_COLUMNS))}, ?)",
+                (*values.values(), float(created_at)),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+        return self.require_athlete(self._write(insert))
+
+    def update_athlete(self, athlete_id: int, changes: dict[str, Any]) -> AthleteRecord:
+        """Set the given columns (None clears an optional one)."""
+        unknown = set(changes) - set(ATHLETE_COLUMNS)
+        if unknown:
+            raise ValueError(f"not athlete fields: {sorted(unknown)}")
+        self.require_athlete(athlete_id)
+        if changes:
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            self._write(
+                lambda conn: conn.execute(
+                    f"UPDATE athletes SET {assignments} WHERE id = ?",
+                    (*changes.values(), athlete_id),
+                )
+            )
+        return self.require_athlete(athlete_id)
+
+    def delete_athlete(self, athlete_id: int) -> int:
+        """Delete the profile; its sessions stay, unassigned (the foreign key sets NULL), and
+        an active athlete stops being active. Returns how many sessions were unassigned."""
+        record = self.require_athlete(athlete_id)
+        self._write(lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,)))
+        return record.session_count
+
+    def active_athlete_id(self) -> int | None:
+        query = "SELECT athlete_id FROM active_athlete WHERE id = 1"
+        row = self._read(lambda conn: conn.execute(query).fetchone())
+        return None if row is None else row[0]
+
+    def set_active_athlete(self, athlete_id: int | None) -> None:
+        if athlete_id is not None:
+            self.require_athlete(athlete_id)
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO active_athlete (id, athlete_id) VALUES (1, ?) "
+                "ON CONFLICT(id) DO UPDATE SET athlete_id = excluded.athlete_id",
+                (athlete_id,),
+            )
+        )
