@@ -205,3 +205,60 @@ def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shif
     y[13:15] -= [5.0, 4.5]
     out = excise_dips(y, 0, y.size, 10.0, DetectorConfig())
     assert out[13:15].min() > 14.5
+
+
+# 10 S/s samples of a synthetic recording (seed 2003, rep 7): a slow effort bottoming at ~21 kg,
+# a push-off of only ~5 kg, the release, then 1.1 s later a lone 6 kg glitch (below the 6 kg
+# despike threshold that 10 S/s needs to keep the tips of steep Vs).
+_GLITCH_AFTER_RELEASE = [
+    0.8, 0.8, 0.8, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.8, 0.9, 0.8,
+    0.9, 0.8, 0.9, 0.8, 7.7, 38.6, 35.1, 33.9, 33.6, 33.6, 33.6, 33.5, 33.5, 33.4, 33.4, 33.4,
+    33.3, 33.3, 33.3, 33.4, 33.4, 33.5, 33.6, 33.6, 33.7, 33.8, 33.8, 33.9, 33.8, 33.7, 33.7,
+    33.7, 33.5, 33.4, 33.3, 33.2, 33.2, 33.3, 33.1, 33.0, 33.1, 33.0, 32.8, 32.8, 32.6, 32.4,
+    32.2, 31.8, 31.5, 31.1, 30.7, 30.2, 29.6, 29.1, 28.6, 28.1, 27.5, 27.0, 26.4, 26.0, 25.5,
+    25.2, 24.8, 24.3, 24.0, 23.7, 23.4, 23.2, 23.0, 22.7, 22.4, 22.1, 21.9, 21.7, 21.5, 21.4,
+    21.2, 21.1, 21.1, 21.0, 21.0, 21.1, 21.1, 21.2, 21.2, 21.4, 21.6, 21.9, 22.6, 23.8, 24.9,
+    25.9, 26.3, 26.3, 26.3, 26.2, 24.9, 8.0, 0.9, 0.9, 0.7, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.8,
+    6.6, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.9, 0.8, 0.8, 0.8, 0.9, 0.9,
+    0.8, 0.9, 0.8, 0.9, 0.9, 0.9, 0.9,
+]  # fmt: skip
+
+
+def test_a_glitch_after_the_release_does_not_make_an_assisted_rep_unassisted() -> None:
+    # The glitch came within the merge gap, so it extended the contact by a piece; the release
+    # then looked 1.2 s before the contact's end and the push-off was taken for a wobble of a
+    # slow unassisted lift-off: 0 kg instead of 20.2.
+    force = np.array(_GLITCH_AFTER_RELEASE)
+    t = 111.0 + np.arange(force.size) * 0.099
+    rep = only_rep(t, force)
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(20.24, abs=0.75)
+    assert rep.push_off_peak_kg == pytest.approx(25.2, abs=1.5)
+    assert rep.end_s < t[116]  # the rep ends at the release, not at the glitch
+
+
+# 10 S/s samples of a synthetic recording (seed 2065, rep 17): a landing at 92 kg, a ringing
+# trough 0.3 s later, a hold at ~47 kg, an effort to ~38 kg (a hand shift at the bottom), the
+# push-off and the release.
+_TROUGH_AFTER_LANDING = [
+    1.1, 1.3, 1.1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.0, 1.2, 1.2, 1.2, 1.1, 1.1, 1.2, 1.1, 1.2, 1.1,
+    1.2, 1.2, 1.1, 1.1, 1.1, 91.6, 52.4, 49.2, 48.9, 45.3, 48.8, 47.2, 47.9, 48.3, 47.9, 47.9,
+    47.3, 47.0, 46.7, 46.7, 47.1, 47.6, 48.1, 48.5, 48.1, 47.4, 46.4, 45.8, 45.5, 45.7, 46.3,
+    46.7, 46.8, 46.5, 45.7, 45.3, 44.7, 44.0, 41.0, 46.5, 44.0, 43.6, 43.2, 43.0, 42.9, 42.8,
+    42.6, 41.6, 41.2, 40.5, 40.2, 40.0, 40.2, 40.1, 40.3, 40.2, 40.0, 39.5, 38.9, 38.2, 37.8,
+    37.6, 37.6, 37.8, 38.3, 38.5, 38.4, 38.1, 27.3, 41.4, 39.5, 42.4, 45.7, 49.2, 51.2, 51.7,
+    51.5, 50.8, 50.7, 52.3, 55.2, 58.8, 61.9, 64.1, 64.4, 64.4, 64.4, 64.5, 64.8, 34.9, 1.3,
+    1.2, 1.2, 1.2, 1.1, 1.2, 1.2, 1.1, 1.3, 1.1, 1.1, 1.2, 1.2, 1.1, 1.1, 1.3, 1.2, 1.1, 1.3,
+    1.1,
+]  # fmt: skip
+
+
+def test_a_ringing_trough_right_after_the_landing_is_not_filled_from_the_impact() -> None:
+    # The trough is cut out as a transient; its fill used to reach back over the landing to the
+    # impact peak and the quiet pad before it, and the broken line through them dug a 24 kg
+    # "minimum" into a 47 kg hold.
+    force = np.array(_TROUGH_AFTER_LANDING)
+    t = 505.5 + np.arange(force.size) * 0.094
+    rep = only_rep(t, force)
+    assert rep.min_assistance_kg == pytest.approx(36.4, abs=0.75 + 0.06 * 36.4)
+    assert rep.min_at_s > t[70]  # at the bottom of the effort, not 0.3 s after the landing

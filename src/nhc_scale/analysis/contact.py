@@ -145,6 +145,22 @@ def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
     return max(contact.segments, key=lambda seg: t[seg[1] - 1] - t[seg[0]])
 
 
+def _touch_end(contact: Contact, y: np.ndarray, cfg: DetectorConfig) -> int:
+    """One past the last sample of the contact's last real touch: trailing pieces in which fewer
+    than ``touch_min_conversions`` conversions read above ``contact_on_kg`` (a lone glitch after
+    the release, within the merge gap) are not part of the rep."""
+    end = contact.end
+    segments = [seg for seg in contact.segments if seg[0] < end]
+    while len(segments) > 1:
+        start, stop = segments[-1]
+        touching = int(np.count_nonzero(y[start:min(stop, end)] > cfg.contact_on_kg))
+        if touching >= cfg.touch_min_conversions:
+            break
+        segments.pop()
+        end = segments[-1][1]
+    return end
+
+
 def zeroed(contact: Contact, cfg: DetectorConfig) -> np.ndarray:
     """Force relative to the quiet level, interpolating the zero across the contact when the
     level after it is known and agrees (slow drift); a level after it that disagrees means
@@ -163,10 +179,10 @@ def analyze_contact(
 ) -> Rep | None:
     """The rep made by ``contact``, or None for a touch of the pad."""
     t, fs = contact.t, contact.fs
-    onset, end = contact.onset, contact.end
+    y = zeroed(contact, cfg)
+    onset, end = contact.onset, _touch_end(contact, y, cfg)
     if end - onset < 2 or t[end - 1] - t[onset] < cfg.min_rep_s:
         return None
-    y = zeroed(contact, cfg)
     smooth = y
     if lowpass is not None and y.size > 3 * (2 * lowpass.shape[0] + 1):
         smooth = sosfiltfilt(lowpass, y)
