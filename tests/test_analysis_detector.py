@@ -262,3 +262,17 @@ def test_a_ringing_trough_right_after_the_landing_is_not_filled_from_the_impact(
     rep = only_rep(t, force)
     assert rep.min_assistance_kg == pytest.approx(36.4, abs=0.75 + 0.06 * 36.4)
     assert rep.min_at_s > t[70]  # at the bottom of the effort, not 0.3 s after the landing
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_a_wild_first_conversion_does_not_hide_the_first_reps(rate: float) -> None:
+    # (a synthetic recording, seed 2093 at 10 S/s, began with a -49.8 kg glitch on a -1.5 kg
+    # tare: taken as the good sample everything was compared with, it was never bridged, the
+    # contact filter started from it and the zero sank under it; the recovery read as a contact
+    # that lasted until the 60 s limit, and the five reps inside it were lost)
+    t = timeline(40.0, rate)
+    force = noisy(t, assisted(t, 3.0) + assisted(t, 20.0)) - 1.5
+    force[0] = -49.8
+    reps = analyze(t, force).reps
+    assert len(reps) == 2
+    assert reps[0].start_s == pytest.approx(3.0, abs=0.2)

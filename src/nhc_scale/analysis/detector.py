@@ -86,10 +86,9 @@ class RepDetector:
         if period is None:
             return []
         if self._stage is None:
-            zero = float(np.median(x[: self.config.rate_probe_samples + 1]))
-            if abs(zero) > self.config.init_max_offset_kg:
-                zero = 0.0
-            self._despiker = Despiker(period, self.config)
+            level = float(np.median(x[: self.config.rate_probe_samples + 1]))
+            zero = level if abs(level) <= self.config.init_max_offset_kg else 0.0
+            self._despiker = Despiker(period, self.config, level)
             self._filler = GapFiller(period, self.config)
             self._stage = ContactStage(period, zero, self.config)
         assert self._despiker is not None and self._filler is not None

@@ -79,9 +79,13 @@ class Despiker:
     restarted HX711 delivers its unsettled conversions.
 
     Output lags input by ``lookahead`` samples (50 ms at 80 S/s).
+
+    ``level`` is where the stream starts (the median of its first samples): the very first
+    sample is judged against it, so that a wild first conversion is bridged like any other
+    instead of being taken as the good sample everything after it is compared with.
     """
 
-    def __init__(self, period_s: float, cfg: DetectorConfig) -> None:
+    def __init__(self, period_s: float, cfg: DetectorConfig, level: float | None = None) -> None:
         self.threshold = max(cfg.spike_min_kg, cfg.spike_slope_kg_s * period_s)
         self.k_run = max(2, int(np.floor(cfg.glitch_max_s / period_s + 0.5)))
         self.k_gap = max(self.k_run, cfg.glitch_max_after_gap)
@@ -92,6 +96,8 @@ class Despiker:
         self._x = _EMPTY
         self._prev_t: float | None = None
         self._prev_x = 0.0
+        self._level = level
+        self._period_s = period_s
         self._done = 0  # buffer indices below this were already examined
         self.bridged = 0  # samples replaced so far (a diagnostic)
 
@@ -106,7 +112,11 @@ class Despiker:
         bx = np.concatenate((self._x, x))
         head_t: np.ndarray = _EMPTY
         head_x: np.ndarray = _EMPTY
-        if self._prev_t is None:
+        if self._prev_t is None and self._level is not None:
+            if bx.size == 0:
+                return _EMPTY, _EMPTY
+            self._prev_t, self._prev_x = float(bt[0]) - self._period_s, self._level
+        elif self._prev_t is None:
             if bx.size == 0:
                 return _EMPTY, _EMPTY
             self._prev_t, self._prev_x = float(bt[0]), float(bx[0])
