@@ -142,6 +142,30 @@ def _session_arrays(app: Appliance, record: SessionRecord) -> tuple[np.ndarray, 
     return t_s, arrays.force_kg, arrays.counts
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    Numbers (negative ones too) and booleans are written as they are; text that starts like a
+    formula gets a leading apostrophe (OWASP's advice), and is quoted if it holds a separator.
+    Today's exports hold only numbers; any text column added later must go through here.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    if any(char in text for char in ',"\n\r'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _csv_download(name: str, chunks: Any) -> StreamingResponse:
     return StreamingResponse(
         chunks,
@@ -176,15 +200,8 @@ def samples_csv(session_id: int, app: App) -> StreamingResponse:
 def reps_csv(session_id: int, app: App) -> StreamingResponse:
     _record(app, session_id)
     reps = app.store.reps(session_id)
-
-    def cell(value: Any) -> str:
-        # Only numbers and booleans: nothing a spreadsheet could run as a formula.
-        return (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
-
     lines = [",".join(REP_COLUMNS) + "\n"]
-    lines += [",".join(cell(rep.get(column)) for column in REP_COLUMNS) + "\n" for rep in reps]
+    lines += [",".join(csv_cell(rep.get(column)) for column in REP_COLUMNS) + "\n" for rep in reps]
     return _csv_download(f"nhc-session-{session_id}-reps.csv", iter(lines))
 
 
