@@ -10,9 +10,10 @@ tolerance >= 98 %. The last line is JSON.
         [--misses 15] [--first-seed 1000]
 
 ``--misses N`` lists the N worst minima (error over tolerance) with seed, rep index, truth and
-found, the hand shift nearest the true minimum, and a breakdown of the out-of-tolerance reps by
-rate and kind. ``--first-seed`` scores a different, unseen set of sessions: the floors are set on
-the default seeds, so a change that helps only there is tuned to them, not better.
+found, the hand shift nearest the true minimum, a breakdown of the out-of-tolerance reps by rate
+and kind, and the reps whose unassisted flag disagrees with the truth. ``--first-seed`` scores a
+different, unseen set of sessions: the floors are set on the default seeds, so a change that
+helps only there is tuned to them, not better.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def _minima(seed: int, rate: int, reps: list[dict], recording: Recording) -> lis
                 "rep": j,
                 "true_kg": true_kg,
                 "found_kg": float(reps[i]["min_assistance_kg"]),
+                "flag_wrong": bool(reps[i]["unassisted"]) != bool(truth[j]["unassisted"]),
                 "error_kg": error,
                 "over_tolerance": abs(error) / tolerance_kg(true_kg, rate),
                 "found_minus_true_s": float(reps[i]["min_at_s"]) - at,
@@ -164,6 +166,11 @@ def _print_misses(minima: list[dict], count: int) -> None:
             row[1 if float(m["error_kg"]) > 0 else 2] += 1
     for (rate, kind), (n, over, under) in sorted(table.items()):
         print(f"  {rate:>2} S/s {kind:<26} {n:4d} reps: {over:3d} too high, {under:3d} too low")
+    flags = [m for m in minima if m["flag_wrong"]]
+    print(
+        f"unassisted flag wrong: {len(flags)} of {len(minima)}"
+        + "".join(f"; seed {m['seed']} @{m['rate']} rep {m['rep']}" for m in flags[:count])
+    )
     print(f"worst {min(count, len(misses))} (error / tolerance):")
     for m in sorted(misses, key=lambda m: -float(m["over_tolerance"]))[:count]:
         shift = m["shift"]

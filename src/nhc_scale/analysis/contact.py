@@ -153,7 +153,7 @@ def _touch_end(contact: Contact, y: np.ndarray, cfg: DetectorConfig) -> int:
     segments = [seg for seg in contact.segments if seg[0] < end]
     while len(segments) > 1:
         start, stop = segments[-1]
-        touching = int(np.count_nonzero(y[start:min(stop, end)] > cfg.contact_on_kg))
+        touching = int(np.count_nonzero(y[start : min(stop, end)] > cfg.contact_on_kg))
         if touching >= cfg.touch_min_conversions:
             break
         segments.pop()
