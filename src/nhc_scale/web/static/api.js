@@ -53,4 +53,16 @@ export const api = {
   deleteSession: (id, token) => request("DELETE", `/api/sessions/${id}`, undefined, token),
   trace: (id, maxPoints) => request("GET", `/api/sessions/${id}/trace?max_points=${maxPoints}`),
   progress: () => request("GET", "/api/progress"),
+  patchSession: (id, changes, token) => request("PATCH", `/api/sessions/${id}`, changes, token),
+  strengthInfo: () => request("GET", "/api/strength"),
+  athletes: () => request("GET", "/api/athletes"),
+  createAthlete: (fields, token) => request("POST", "/api/athletes", fields, token),
+  updateAthlete: (id, fields, token) => request("PATCH", `/api/athletes/${id}`, fields, token),
+  deleteAthlete: (id, unassign, token) =>
+    request("DELETE", `/api/athletes/${id}${unassign ? "?unassign=true" : ""}`, undefined, token),
+  setActiveAthlete: (athleteId, token) =>
+    request("PUT", "/api/athletes/active", { athlete_id: athleteId }, token),
+  recordRelaxed: (id, token) => request("POST", `/api/athletes/${id}/relaxed`, undefined, token),
+  athleteProgress: (id, variation) =>
+    request("GET", `/api/athletes/${id}/progress?variation=${encodeURIComponent(variation)}`),
 };

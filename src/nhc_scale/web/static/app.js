@@ -2,10 +2,12 @@
 // converted only when drawn, so a change of unit just redraws.
 
 import { api } from "./api.js";
+import { Athletes, AthletesView } from "./athletes.js";
 import { drawLiveTrace } from "./charts.js";
 import { beep, buzz, ScreenKeeper, unlockAudioOnFirstGesture } from "./device.js";
 import { History } from "./history.js";
 import { LiveStream } from "./live.js";
+import { forceText, hasStrength, renderStrengthPanel } from "./strength.js";
 import { storedToken, takeTokenFromAddress, withAdmin } from "./token.js";
 import { formatForce, formatWithUnit, fromKg, UNITS } from "./units.js";
 
@@ -27,6 +29,7 @@ const state = {
   trace: [], // [t_ns, kg], oldest first, the last TRACE_WINDOW_S seconds
   session: null, // the running Session, or null
   listedSessionId: null, // whose reps the list shows (the running one, else the last one)
+  listedAthleteId: null, // the athlete of that session (strength numbers are theirs)
   reps: new Map(), // rep number -> Rep of the listed session
   view: "live",
 };
@@ -132,6 +135,7 @@ function renderReps() {
   $("rep-hint").hidden = items.length > 0;
   const running = state.session && state.session.active && state.session.id === state.listedSessionId;
   $("session-label").textContent = state.listedSessionId === null ? "" : running ? "· this session" : "· last session";
+  renderStrengthPanel(sortedReps(), athletes.info, athletes.name(state.listedAthleteId));
   requestRender();
 }
 
@@ -149,6 +153,12 @@ function repItem(rep) {
     note.className = "rep-note";
     note.textContent = "unassisted";
     item.append(note);
+  }
+  if (hasStrength(rep)) {
+    const strength = document.createElement("span");
+    strength.className = "rep-note rep-leg";
+    strength.textContent = `${forceText(rep)}/leg`;
+    item.append(strength);
   }
   return item;
 }
@@ -174,11 +184,13 @@ async function listSession(id) {
   if (id === state.listedSessionId || id === loadingSessionId) return;
   loadingSessionId = id;
   state.listedSessionId = id;
+  state.listedAthleteId = null;
   state.reps = new Map();
   renderReps();
   try {
     const detail = await api.session(id);
     if (state.listedSessionId !== id) return;
+    state.listedAthleteId = detail.session.athlete_id;
     // Rep events may have arrived while this was loading: merge by number, never replace.
     for (const rep of detail.reps) state.reps.set(rep.number, rep);
     renderReps();
@@ -263,6 +275,9 @@ function onStatus(status) {
   state.demo = Boolean(status.demo);
   state.session = status.session;
   if (status.session && status.session.id !== state.listedSessionId) listSession(status.session.id);
+  if (status.session && status.session.id === state.listedSessionId) {
+    state.listedAthleteId = status.session.athlete_id;
+  }
   renderSensor();
   renderControls();
   renderReps();
@@ -348,17 +363,27 @@ function onMuteButton() {
 
 // ---- views -------------------------------------------------------------------------------
 
-const historyView = new History({ unit });
+const athletes = new Athletes({
+  changed: () => {
+    renderReps();
+    athletesView.render();
+  },
+  message: (text, kind = "error") => showMessage(text, kind),
+});
+const athletesView = new AthletesView(athletes, { message: showMessage });
+const historyView = new History({ unit, athletes });
 const screen = new ScreenKeeper(() => state.view === "live");
+const VIEWS = ["live", "history", "athletes"];
 
 function showView(view) {
   state.view = view;
-  $("live-view").hidden = view !== "live";
-  $("history-view").hidden = view !== "history";
-  $("live-tab").setAttribute("aria-selected", String(view === "live"));
-  $("history-tab").setAttribute("aria-selected", String(view === "history"));
+  for (const name of VIEWS) {
+    $(`${name}-view`).hidden = view !== name;
+    $(`${name}-tab`).setAttribute("aria-selected", String(view === name));
+  }
   screen.update();
   if (view === "history") historyView.show();
+  else if (view === "athletes") athletesView.show();
   else requestRender();
 }
 
@@ -392,6 +417,7 @@ function start() {
   }
   $("live-tab").addEventListener("click", () => showView("live"));
   $("history-tab").addEventListener("click", () => showView("history"));
+  $("athletes-tab").addEventListener("click", () => showView("athletes"));
   window.addEventListener("resize", () => {
     requestRender();
     historyView.redraw();
@@ -399,6 +425,7 @@ function start() {
   unlockAudioOnFirstGesture();
   takeTokenFromAddress();
   loadPrefs();
+  athletes.load();
   listNewestSession();
   const stream = new LiveStream("/api/live", {
     sample: onSample,

@@ -13,6 +13,8 @@ const COLORS = {
   repShade: "rgba(255, 213, 79, 0.16)",
   minMark: "#ffd54f",
   progress: "#69f0ae",
+  trend: "#4fc3f7",
+  forecastBand: "rgba(79, 195, 247, 0.16)",
 };
 const FONT = "13px system-ui, sans-serif";
 const PAD = { left: 44, right: 10, top: 10, bottom: 22 };
@@ -198,8 +200,12 @@ function drawMinMark(ctx, px, py) {
   ctx.stroke();
 }
 
-/** Best minimum per session over calendar time (`GET /api/progress`); lower is better. */
-export function drawProgress(canvas, points, { convert }) {
+/**
+ * Best minimum per session over calendar time (`GET /api/progress`, or an athlete's progress);
+ * lower is better. With `trend` (Theil-Sen, from the server) a dashed line; with a `forecast`
+ * of status "forecast" the range of dates it reaches zero, shaded, and the date marked on zero.
+ */
+export function drawProgress(canvas, points, { convert, trend = null, forecast = null }) {
   const { ctx, box } = prepare(canvas);
   const usable = points.filter((p) => p.best_min_kg !== null && p.best_min_kg !== undefined);
   if (usable.length === 0) {
@@ -209,14 +215,34 @@ export function drawProgress(canvas, points, { convert }) {
   const xs = usable.map((p) => Date.parse(p.started_at));
   const ys = usable.map((p) => convert(p.best_min_kg));
   const day = 86400e3;
-  const x = { lo: Math.min(...xs) - day / 2, hi: Math.max(...xs) + day / 2 };
+  const first = Math.min(...xs);
+  const lastSession = Math.max(...xs);
+  const x = { lo: first - day / 2, hi: lastSession + day / 2 };
+  const dated = forecast && forecast.status === "forecast";
+  if (dated) {
+    // Show the forecast, but never let a far "latest" squash the sessions into a corner.
+    const room = Math.max(lastSession - first, 28 * day) * 3;
+    x.hi = Math.max(x.hi, Math.min(forecast.latest_unix * 1e3, lastSession + room) + day / 2);
+  }
   const y = yRange(ys, convert(5));
   const { sx, sy } = scales(box, x, y);
+  if (dated) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.w, box.h);
+    ctx.clip();
+    ctx.fillStyle = COLORS.forecastBand;
+    const left = sx(forecast.earliest_unix * 1e3);
+    ctx.fillRect(left, box.y, sx(forecast.latest_unix * 1e3) - left, box.h);
+    ctx.restore();
+  }
   drawYAxis(ctx, box, y, sy);
-  const first = shortDate(x.lo + day / 2);
-  const last = shortDate(x.hi - day / 2);
-  const labels = [{ px: box.x, text: first, align: "left" }];
-  if (last !== first) labels.push({ px: box.x + box.w, text: last, align: "right" });
+  if (trend) drawTrend(ctx, box, trend, x, sx, sy, convert);
+  if (dated) drawMinMark(ctx, sx(forecast.date_unix * 1e3), sy(0));
+  const firstLabel = shortDate(x.lo + day / 2);
+  const lastLabel = shortDate(x.hi - day / 2);
+  const labels = [{ px: box.x, text: firstLabel, align: "left" }];
+  if (lastLabel !== firstLabel) labels.push({ px: box.x + box.w, text: lastLabel, align: "right" });
   drawXLabels(ctx, box, labels);
   drawLine(ctx, xs, ys, sx, sy, Infinity, COLORS.progress);
   ctx.fillStyle = COLORS.progress;
@@ -225,6 +251,25 @@ export function drawProgress(canvas, points, { convert }) {
     ctx.arc(sx(xs[i]), sy(ys[i]), 4, 0, 2 * Math.PI);
     ctx.fill();
   }
+}
+
+/** The Theil-Sen line through the median session, from the first session to the right edge. */
+function drawTrend(ctx, box, trend, x, sx, sy, convert) {
+  const kgAt = (ms) => trend.median_kg + trend.slope_kg_per_day * ((ms / 1e3 - trend.origin_unix) / 86400 - trend.median_day);
+  const from = trend.origin_unix * 1e3;
+  const to = x.hi;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y, box.w, box.h);
+  ctx.clip();
+  ctx.strokeStyle = COLORS.trend;
+  ctx.setLineDash([6, 4]);
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(sx(from), sy(convert(kgAt(from))));
+  ctx.lineTo(sx(to), sy(convert(kgAt(to))));
+  ctx.stroke();
+  ctx.restore();
 }
 
 function shortDate(ms) {

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { drawProgress, drawSessionTrace } from "./charts.js";
+import { bestStrengthRep, strengthLine } from "./strength.js";
 import { withAdmin } from "./token.js";
 import { formatWithUnit, fromKg } from "./units.js";
 
@@ -22,16 +23,50 @@ function sessionTitle(session) {
   return session.name || when(session.started_at);
 }
 
+function day(isoDate) {
+  return new Date(`${isoDate}T12:00:00Z`).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** What the forecast says, in a sentence. */
+export function forecastText(progress, unit) {
+  const forecast = progress.forecast;
+  if (forecast.status === "reached") {
+    return `Zero reached on ${day(forecast.date)}: the concentric half is unaided. Next in the tutorial: the arm positions (sides, wide, chest, prisoner, overhead), then a weight — tag the sessions with their variation.`;
+  }
+  if (forecast.status === "forecast") {
+    const perWeek = progress.trend.slope_kg_per_week;
+    const rate = unit === "kg" ? `${perWeek.toFixed(1)} kg/week` : `${(perWeek * (unit === "lb" ? 2.20462 : 9.80665)).toFixed(1)} ${unit}/week`;
+    const range = forecast.earliest === forecast.latest ? "" : ` (between ${day(forecast.earliest)} and ${day(forecast.latest)})`;
+    return `Zero around ${day(forecast.date)}${range}; trend ${rate}, Theil-Sen over ${progress.trend.sessions} sessions.`;
+  }
+  return `Forecast: not enough data — ${forecast.reason}.`;
+}
+
 export class History {
-  /** @param {{unit: () => string}} deps: the display unit, read at each redraw */
-  constructor({ unit }) {
+  /** @param {{unit: () => string, athletes: import("./athletes.js").Athletes}} deps: the
+   * display unit, read at each redraw; the shared athletes (whose progress to show) */
+  constructor({ unit, athletes }) {
     this.unit = unit;
+    this.athletes = athletes;
     this.sessions = [];
     this.progress = [];
+    this.athleteProgress = null; // the active athlete's progress, with trend and forecast
+    this.variation = "assisted";
     this.selected = null; // {session, reps}
     this.trace = null;
     $("rename-button").addEventListener("click", () => this.rename());
     $("delete-button").addEventListener("click", () => this.remove());
+    $("progress-variation").addEventListener("change", (event) => {
+      this.variation = event.currentTarget.value;
+      this.show();
+    });
+    $("detail-athlete").addEventListener("change", (event) => {
+      const value = event.currentTarget.value;
+      this.patchSelected({ athlete_id: value === "" ? null : Number(value) });
+    });
+    $("detail-variation").addEventListener("change", (event) => {
+      this.patchSelected({ variation: event.currentTarget.value });
+    });
   }
 
   convert = (kg) => fromKg(kg, this.unit());
@@ -39,10 +74,16 @@ export class History {
   /** Called each time the tab opens: sessions and progress change while the user trains. */
   async show() {
     this.message("");
+    const athleteId = this.athletes.activeId;
     try {
-      const [{ sessions }, { points }] = await Promise.all([api.sessions(), api.progress()]);
+      const [{ sessions }, { points }, athleteProgress] = await Promise.all([
+        api.sessions(),
+        api.progress(),
+        athleteId === null ? Promise.resolve(null) : api.athleteProgress(athleteId, this.variation),
+      ]);
       this.sessions = sessions;
       this.progress = points;
+      this.athleteProgress = athleteProgress;
     } catch (error) {
       this.message(error.message);
       return;
@@ -57,6 +98,30 @@ export class History {
 
   message(text) {
     $("history-message").textContent = text;
+  }
+
+  renderProgressText() {
+    const progress = this.athleteProgress;
+    const name = progress ? this.athletes.name(progress.athlete_id) : "";
+    $("progress-title").textContent = name ? `Progress · ${name}` : "Progress";
+    const select = $("progress-variation");
+    select.hidden = !progress;
+    $("forecast").hidden = !progress;
+    $("training-notes").hidden = !progress;
+    if (!progress) return;
+    const counts = new Map(progress.variations.map((v) => [v.id, v.session_count]));
+    select.replaceChildren(
+      ...this.athletes.variations.map((v) => new Option(`${v.label} (${counts.get(v.id) || 0})`, v.id)),
+    );
+    select.value = progress.variation;
+    $("forecast").textContent = forecastText(progress, this.unit());
+    $("training-notes").replaceChildren(
+      ...progress.training_notes.map((note) => {
+        const item = document.createElement("li");
+        item.textContent = note.message;
+        return item;
+      }),
+    );
   }
 
   renderList() {
@@ -78,7 +143,9 @@ export class History {
     const facts = document.createElement("span");
     facts.className = "session-facts";
     const best = session.best_min_kg === null ? "" : ` · best ${formatWithUnit(session.best_min_kg, this.unit())}`;
-    facts.textContent = `${session.rep_count} reps${best}`;
+    const who = this.athletes.name(session.athlete_id);
+    const variation = session.variation && session.variation !== "assisted" ? ` · ${session.variation}` : "";
+    facts.textContent = `${session.rep_count} reps${best}${who ? ` · ${who}` : ""}${variation}`;
     button.append(title, facts);
     button.addEventListener("click", () => this.select(session.id));
     item.append(button);
@@ -108,13 +175,18 @@ export class History {
   }
 
   renderDetail() {
-    const { session, reps } = this.selected;
+    const { session, reps, summary, strength } = this.selected;
     const id = session.id;
     $("detail-title").textContent = sessionTitle(session);
     const minutes = Math.round(session.duration_s / 60);
     const best = session.best_min_kg === null ? "no reps" : `best ${formatWithUnit(session.best_min_kg, this.unit())}`;
     const date = session.name ? `${when(session.started_at)} · ` : ""; // else the title is the date
-    $("detail-summary").textContent = `${date}${minutes} min · ${session.rep_count} reps · ${best}`;
+    const sets = summary && summary.set_count ? ` · ${summary.set_count} sets` : "";
+    const many = summary && summary.set_count > 4 ? " (the tutorial advises 2-3)" : "";
+    $("detail-summary").textContent = `${date}${minutes} min · ${session.rep_count} reps${sets}${many} · ${best}`;
+    this.renderDetailTags(session);
+    $("detail-strength").textContent = strengthSummary(strength, reps);
+    $("detail-strength").hidden = !strength;
     $("detail-reps").replaceChildren(...reps.map((rep) => this.repItem(rep)));
     setDownload($("samples-link"), `/api/sessions/${id}/samples.csv`, `nhc-session-${id}-samples.csv`);
     setDownload($("reps-link"), `/api/sessions/${id}/reps.csv`, `nhc-session-${id}-reps.csv`);
@@ -122,10 +194,41 @@ export class History {
     this.redrawTrace();
   }
 
+  renderDetailTags(session) {
+    const athlete = $("detail-athlete");
+    athlete.replaceChildren(
+      new Option("Unassigned", ""),
+      ...this.athletes.list.map((a) => new Option(a.name, String(a.id))),
+    );
+    athlete.value = session.athlete_id === null ? "" : String(session.athlete_id);
+    const variation = $("detail-variation");
+    variation.replaceChildren(...this.athletes.variations.map((v) => new Option(v.label, v.id)));
+    variation.value = session.variation || "assisted";
+  }
+
+  async patchSelected(changes) {
+    if (!this.selected) return;
+    const id = this.selected.session.id;
+    try {
+      await withAdmin((token) => api.patchSession(id, changes, token));
+    } catch (error) {
+      this.message(error.message);
+    }
+    await this.show();
+  }
+
   repItem(rep) {
     const item = document.createElement("li");
     const note = rep.unassisted ? " · unassisted" : "";
     item.textContent = `#${rep.number} ${formatWithUnit(rep.min_assistance_kg, this.unit())}${note}`;
+    const strength = strengthLine(rep);
+    if (strength) {
+      item.classList.add("has-strength");
+      const line = document.createElement("span");
+      line.className = "rep-strength";
+      line.textContent = strength;
+      item.append(line);
+    }
     return item;
   }
 
@@ -135,7 +238,17 @@ export class History {
   }
 
   redrawProgress() {
-    drawProgress($("progress-chart"), this.progress, { convert: this.convert });
+    this.renderProgressText();
+    const progress = this.athleteProgress;
+    if (progress) {
+      drawProgress($("progress-chart"), progress.points, {
+        convert: this.convert,
+        trend: progress.trend,
+        forecast: progress.forecast,
+      });
+    } else {
+      drawProgress($("progress-chart"), this.progress, { convert: this.convert });
+    }
   }
 
   /** Units changed or the phone turned: redraw what is already loaded. */
@@ -176,6 +289,17 @@ export class History {
       this.message(error.message);
     }
   }
+}
+
+function strengthSummary(strength, reps) {
+  if (!strength) return "";
+  if (!strength.applies) return `Strength: ${strength.reason}.`;
+  const best = bestStrengthRep(reps);
+  const method = strength.method === "relaxed-reference" ? "relaxed reference" : "body tables";
+  const head = `Strength (${strength.athlete_name}, ${method})`;
+  if (!best) return `${head}: no assisted reps.`;
+  const thresholds = strength.thresholds.map((t) => Math.round(t.value_n)).join("/");
+  return `${head}, best rep: ${strengthLine(best)}. Concentric estimate; the injury-risk thresholds (${thresholds} N/leg) are eccentric NordBord forces.`;
 }
 
 function setDownload(link, href, filename) {
