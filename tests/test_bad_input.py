@@ -398,11 +398,6 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # fail fast, never the OOM killer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_recording trusts st_size, which is 0 for a device or a pipe, then reads "
-    "without a bound (analysis/recording.py: read max_bytes + 1 instead)",
-)
 def test_analyze_refuses_an_endless_input_such_as_a_device(tmp_path: Path) -> None:
     done = subprocess.run(
         [str(NHC_SCALE), "analyze", "/dev/zero"],

@@ -134,16 +134,21 @@ def read_recording(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(t_s, force_kg)`` from a recording CSV, or raise :class:`RecordingError`."""
     path = Path(path)
+    too_big = RecordingError(
+        f"{path} is larger than {max_bytes / 1e6:.0f} MB; larger recordings are refused "
+        "(split the export by session)"
+    )
     try:
-        size = path.stat().st_size
         if path.is_dir():
             raise RecordingError(f"{path} is a directory, not a recording")
-        if size > max_bytes:
-            raise RecordingError(
-                f"{path} is {size / 1e6:.0f} MB; recordings above {max_bytes / 1e6:.0f} MB "
-                "are refused (split the export by session)"
-            )
-        raw = path.read_bytes()
+        if path.stat().st_size > max_bytes:
+            raise too_big
+        # Read at most one byte past the limit: a device or a pipe reports size 0 and may
+        # never end.
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise too_big
     except OSError as error:
         raise RecordingError(f"cannot read {path}: {error.strerror or error}") from None
     try:

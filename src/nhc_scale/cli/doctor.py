@@ -10,6 +10,7 @@ import statistics
 import sys
 
 from nhc_scale import calibration as cal
+from nhc_scale.admin_token import TokenError, read_token
 from nhc_scale.cli import CommandError
 from nhc_scale.config import Settings, load_settings
 from nhc_scale.system import Finding as Check
@@ -132,6 +133,12 @@ def run(args: argparse.Namespace) -> int:
     with running_sampler(settings) as sampler:
         window = collect(sampler, args.seconds, skip_s=0.0)
     report = diagnose(settings, window, calibration)
+    try:
+        token, origin = read_token(settings)
+    except TokenError as error:
+        token, origin = None, str(error)
+    report["admin_token"] = token
+    report["admin_token_origin"] = origin
     if args.json:
         print(json.dumps(report))
     else:
@@ -149,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
             "realtime",
         ):
             print(f"{key:>20}: {report[key]}")
+        print(f"{'admin token':>20}: {token or '-'} ({origin})")
         print()
         for check in report["checks"]:
             print(f"[{check['level'].upper():>4}] {check['name']}: {check['message']}")
