@@ -25,6 +25,7 @@ from pathlib import Path
 
 from nhc_scale.analysis import analyze
 from nhc_scale.analysis.recording import read_recording
+from nhc_scale.analysis.strength_scoring import TorqueError, score_torque, summarize_errors
 from nhc_scale.sim.recording import Recording, generate_recording
 from nhc_scale.sim.scoring import Score, match, tolerance_kg
 
@@ -33,6 +34,11 @@ F1_FLOOR = 0.99
 WITHIN_FLOOR = 0.98
 #: A hand shift centred this close to the true minimum is counted as "at the minimum".
 SHIFT_NEAR_S = 0.6
+
+
+def session_rate(index: int) -> int:
+    """Half the sessions at each rate: even ones at 80 S/s, odd ones at 10 S/s."""
+    return 80 if index % 2 == 0 else 10
 
 
 def main() -> int:
@@ -47,12 +53,13 @@ def main() -> int:
     scores = {80: Score(), 10: Score()}
     n_samples = 0
     minima: list[dict[str, object]] = []
+    torque_errors: list[TorqueError] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         for index in range(args.sessions):
             seed = args.first_seed + index
-            rate = 80 if index % 2 == 0 else 10
+            rate = session_rate(index)
             recording = generate_recording(seed, nominal_sps=rate)
             csv = folder / f"session_{seed}_{rate}sps.csv"
             recording.write(csv, csv.with_suffix(".truth.json"))
@@ -60,6 +67,9 @@ def main() -> int:
             n_samples += t.size
             reps = [rep.to_dict() for rep in analyze(t, force).reps]
             scores[rate].add(reps, recording.truth["reps"], rate, csv.name)
+            # The strength estimate from the detected minimum, with only the body mass and
+            # height a user would type in, against the athlete's true knee torque.
+            torque_errors += score_torque(t, force, recording.truth)
             if args.misses:
                 minima.extend(_minima(seed, rate, reps, recording))
 
@@ -93,6 +103,13 @@ def main() -> int:
             f"traps {truth.get('traps')}; found {found.get('start_s')}s "
             f"min {found.get('min_assistance_kg')}"
         )
+    torque = summarize_errors(torque_errors)
+    print(
+        f"torque: {torque['reps']} assisted reps; median |relative error| "
+        f"{100 * torque['median_abs_rel_error']:.1f} %; relative error p10 "
+        f"{100 * torque['p10_rel_error']:+.1f} %, p90 {100 * torque['p90_rel_error']:+.1f} % "
+        "(details: benchmarks/strength.py)"
+    )
     if args.misses:
         _print_misses(minima, args.misses)
     passed = total.f1 >= F1_FLOOR and total.within_share >= WITHIN_FLOOR
@@ -108,6 +125,9 @@ def main() -> int:
                 "within_80sps": round(scores[80].within_share, 4),
                 "f1_10sps": round(scores[10].f1, 4),
                 "within_10sps": round(scores[10].within_share, 4),
+                "torque_median_abs_rel_error": round(torque["median_abs_rel_error"], 4),
+                "torque_p10_rel_error": round(torque["p10_rel_error"], 4),
+                "torque_p90_rel_error": round(torque["p90_rel_error"], 4),
                 "passed": passed,
             }
         )

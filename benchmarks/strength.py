@@ -20,14 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from accuracy import FIRST_SEED, generate_recording  # the accuracy benchmark's sessions
+from accuracy import FIRST_SEED, generate_recording, session_rate  # the same sessions
 
 from nhc_scale.analysis.strength_scoring import TorqueError, score_torque, summarize_errors
-
-
-def session_rate(index: int) -> int:
-    """accuracy.py's rule: even sessions at 80 S/s, odd ones at 10 S/s."""
-    return 80 if index % 2 == 0 else 10
 
 
 def main() -> int:
