@@ -227,8 +227,17 @@ function appendTrace(samples) {
   if (drop) trace.splice(0, drop);
 }
 
-function onRep({ session_id: sessionId, rep }) {
+// The tutorial: "no need to be doing more than 2-3 sets in a workout". Said once per session,
+// when the log shows clearly more.
+const MAX_SETS = 4;
+const setsNoted = new Set();
+
+function onRep({ session_id: sessionId, rep, summary }) {
   if (sessionId !== state.listedSessionId) listSession(sessionId);
+  if (summary && summary.set_count > MAX_SETS && !setsNoted.has(sessionId)) {
+    setsNoted.add(sessionId);
+    showMessage(`Set ${summary.set_count} today: the tutorial advises 2-3 sets in a workout, and erring on the side of too little.`, "ok");
+  }
   state.reps.set(rep.number, rep);
   renderReps();
   const unassisted = rep.unassisted ? ", unassisted" : "";
