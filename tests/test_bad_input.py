@@ -306,16 +306,15 @@ def test_no_cors_headers_by_default(quiet: Server) -> None:
 
 
 def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
-    from nhc_scale.web.routes.athletes import safe_cell  # names and notes in athlete exports
-    from nhc_scale.web.routes.sessions import csv_cell
+    from nhc_scale.web.csv_export import csv_text, spreadsheet_safe
 
     for dangerous in ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"):
-        cell = csv_cell(dangerous)
+        cell = spreadsheet_safe(dangerous)
         assert cell[0] not in "=+-@\t\r", cell
-        assert safe_cell(dangerous)[0] not in "=+-@\t\r", dangerous
-    assert csv_cell('say "hi", then') == '"say ""hi"", then"'
-    assert csv_cell(-1.25) == "-1.25"  # numbers stay numbers
-    assert csv_cell(True) == "true" and csv_cell(None) == ""
+        assert csv_text([[dangerous]]).lstrip('"')[0] not in "=+-@\t\r", dangerous
+    assert csv_text([['say "hi", then']]) == '"say ""hi"", then"\n'
+    assert spreadsheet_safe(-1.25) == "-1.25"  # numbers stay numbers
+    assert spreadsheet_safe(True) == "true" and spreadsheet_safe(None) == ""
 
 
 def test_the_exports_of_a_session_with_a_formula_for_a_name_hold_no_formula(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -16,6 +15,7 @@ from nhc_scale.appliance.core import Appliance, SensorUnavailable
 from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import iso, session_view
 from nhc_scale.store import AthleteRecord
+from nhc_scale.web.csv_export import csv_text, download
 from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
     ActiveAthlete,
@@ -52,7 +52,6 @@ CSV_COLUMNS = (
     "strength_method",
     *views.STRENGTH_KEYS,
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _athlete(app: Appliance, athlete_id: int) -> AthleteRecord:
@@ -314,26 +313,6 @@ def _method(record: AthleteRecord, variation: str) -> str | None:
     return "relaxed-reference" if record.relaxed_kg is not None else "anthropometric"
 
 
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: user text starting like a formula gets a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _download(body: str | bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get(
     "/athletes/{athlete_id}/export.csv",
     response_class=Response,
@@ -341,9 +320,7 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
 )
 def export_csv(athlete_id: int, app: App) -> Response:
     record = _athlete(app, athlete_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[Sequence[Any]] = [CSV_COLUMNS]
     for item in _export(app, record):
         session = item["session"]
         for rep in item["reps"]:
@@ -357,8 +334,8 @@ def export_csv(athlete_id: int, app: App) -> Response:
                 "variation": session["variation"],
                 "strength_method": item["strength_method"] if has_strength else None,
             }
-            writer.writerow([safe_cell(row.get(column)) for column in CSV_COLUMNS])
-    return _download(buffer.getvalue(), "text/csv; charset=utf-8", f"nhc-athlete-{athlete_id}.csv")
+            rows.append([row.get(column) for column in CSV_COLUMNS])
+    return download(csv_text(rows), f"nhc-athlete-{athlete_id}.csv")
 
 
 @router.get(
@@ -374,6 +351,6 @@ def export_json(athlete_id: int, app: App) -> Response:
         "variations": list(VARIATIONS),
         "sessions": _export(app, record),
     }
-    return _download(
-        json.dumps(document, indent=1), "application/json", f"nhc-athlete-{athlete_id}.json"
+    return download(
+        json.dumps(document, indent=1), f"nhc-athlete-{athlete_id}.json", "application/json"
     )

@@ -15,6 +15,7 @@ from nhc_scale.appliance.core import Appliance, SessionConflict
 from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import gap_view, iso, session_view
 from nhc_scale.store import SessionRecord
+from nhc_scale.web.csv_export import csv_text, download
 from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
     Progress,
@@ -142,38 +143,6 @@ def _session_arrays(app: Appliance, record: SessionRecord) -> tuple[np.ndarray, 
     return t_s, arrays.force_kg, arrays.counts
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV cell that a spreadsheet shows as text, never runs as a formula.
-
-    Numbers (negative ones too) and booleans are written as they are; text that starts like a
-    formula gets a leading apostrophe (OWASP's advice), and is quoted if it holds a separator.
-    Today's exports hold only numbers; any text column added later must go through here.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    if any(char in text for char in ',"\n\r'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _csv_download(name: str, chunks: Any) -> StreamingResponse:
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @router.get(
     "/sessions/{session_id}/samples.csv",
     response_class=StreamingResponse,
@@ -189,20 +158,19 @@ def samples_csv(session_id: int, app: App) -> StreamingResponse:
             end = start + CSV_ROWS_PER_CHUNK
             yield "".join(timebase.csv_lines(t_s[start:end], kg[start:end], counts[start:end]))
 
-    return _csv_download(f"nhc-session-{session_id}-samples.csv", rows())
+    return download(rows(), f"nhc-session-{session_id}-samples.csv")
 
 
 @router.get(
     "/sessions/{session_id}/reps.csv",
-    response_class=StreamingResponse,
+    response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
 )
-def reps_csv(session_id: int, app: App) -> StreamingResponse:
+def reps_csv(session_id: int, app: App) -> Response:
     _record(app, session_id)
     reps = app.store.reps(session_id)
-    lines = [",".join(REP_COLUMNS) + "\n"]
-    lines += [",".join(csv_cell(rep.get(column)) for column in REP_COLUMNS) + "\n" for rep in reps]
-    return _csv_download(f"nhc-session-{session_id}-reps.csv", iter(lines))
+    rows = [REP_COLUMNS, *([rep.get(column) for column in REP_COLUMNS] for rep in reps)]
+    return download(csv_text(rows), f"nhc-session-{session_id}-reps.csv")
 
 
 @router.get("/sessions/{session_id}/trace", response_model=Trace, responses=NOT_FOUND)
