@@ -26,7 +26,7 @@ numpy only: no web, no hardware, nothing at import time but constants.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -289,6 +289,18 @@ class StrengthEstimate:
     """Knee-flexor torque at the minimum, as ankle force per leg, with a band (10th-90th
     percentile over the assumptions). Concentric: see :data:`CAVEAT`."""
 
+    #: What a rep gains (``analyze --json`` with --body-mass/--height, the API's reps).
+    REP_KEYS: ClassVar[tuple[str, ...]] = (
+        "torque_nm",
+        "torque_low_nm",
+        "torque_high_nm",
+        "ankle_force_per_leg_n",
+        "ankle_force_per_leg_low_n",
+        "ankle_force_per_leg_high_n",
+        "n_per_kg",
+        "hamstring_share",
+    )
+
     method: Method
     min_assistance_kg: float
     torque_nm: float
@@ -301,6 +313,11 @@ class StrengthEstimate:
     hamstring_share: float | None = None  # 1 - F_min / F_relaxed, only with a relaxed reading
     relaxed_kg: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def rep_keys(self) -> dict[str, Any]:
+        """The :attr:`REP_KEYS` this estimate has (no hamstring share without a relaxed one)."""
+        found = self.to_dict()
+        return {key: found[key] for key in self.REP_KEYS if found[key] is not None}
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

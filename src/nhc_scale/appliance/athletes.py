@@ -27,17 +27,6 @@ from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import iso
 from nhc_scale.store import AthleteRecord, SessionRecord, Store
 
-#: The keys a rep gains (the same as ``nhc-scale analyze --json`` with --body-mass/--height).
-STRENGTH_KEYS = (
-    "torque_nm",
-    "torque_low_nm",
-    "torque_high_nm",
-    "ankle_force_per_leg_n",
-    "ankle_force_per_leg_low_n",
-    "ankle_force_per_leg_high_n",
-    "n_per_kg",
-    "hamstring_share",
-)
 BAND = "10th-90th percentile over the anthropometric assumptions"
 RELAXED_WINDOW_S = 4.0  # the newest readings searched for a steady stretch of at least 2 s
 STRENGTH_VARIATION = "assisted"
@@ -60,8 +49,7 @@ def _anthropometry(
 def _estimate(min_kg: float, anthro: Anthropometry, relaxed_kg: float | None) -> dict[str, Any]:
     """About a millisecond each (the band is 4000 draws): cached, since every page load and
     export asks again for the same reps."""
-    found = estimate(min_kg, anthro, relaxed_kg=relaxed_kg).to_dict()
-    return {key: found[key] for key in STRENGTH_KEYS if found[key] is not None}
+    return estimate(min_kg, anthro, relaxed_kg=relaxed_kg).rep_keys()
 
 
 def athlete_view(athlete: AthleteRecord, active_id: int | None = None) -> dict[str, Any]:

@@ -102,18 +102,6 @@ def _anthropometry(args: argparse.Namespace) -> Anthropometry | None:
     return anthro
 
 
-STRENGTH_KEYS = (
-    "torque_nm",
-    "torque_low_nm",
-    "torque_high_nm",
-    "ankle_force_per_leg_n",
-    "ankle_force_per_leg_low_n",
-    "ankle_force_per_leg_high_n",
-    "n_per_kg",
-    "hamstring_share",
-)
-
-
 def strength_of(
     result: Analysis, anthro: Anthropometry, relaxed_kg: float | None
 ) -> tuple[list[dict[str, Any] | None], dict[str, Any]]:
@@ -127,8 +115,7 @@ def strength_of(
         if rep.unassisted:
             per_rep.append(None)
             continue
-        found = estimate(rep.min_assistance_kg, anthro, relaxed_kg=relaxed_kg).to_dict()
-        per_rep.append({key: found[key] for key in STRENGTH_KEYS if found[key] is not None})
+        per_rep.append(estimate(rep.min_assistance_kg, anthro, relaxed_kg=relaxed_kg).rep_keys())
     block = {
         "method": method,
         "contraction": "concentric",

@@ -10,7 +10,11 @@ from typing import Any
 from fastapi import Response
 from fastapi.responses import StreamingResponse
 
+from nhc_scale.analysis.rep import Rep
+
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+#: A rep's columns: its number in the session, then the detector's fields in their order.
+REP_COLUMNS = ("number", *Rep.__dataclass_fields__)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

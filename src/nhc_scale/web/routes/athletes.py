@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from nhc_scale.analysis.progress import VARIATIONS
-from nhc_scale.analysis.strength import Anthropometry
+from nhc_scale.analysis.strength import Anthropometry, StrengthEstimate
 from nhc_scale.appliance import athletes as views
 from nhc_scale.appliance.core import Appliance, SensorUnavailable
 from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import iso, session_view
 from nhc_scale.store import AthleteRecord
-from nhc_scale.web.csv_export import csv_text, download
+from nhc_scale.web.csv_export import REP_COLUMNS, csv_text, download
 from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
     ActiveAthlete,
@@ -39,18 +39,9 @@ CSV_COLUMNS = (
     "session_started_at",
     "session_name",
     "variation",
-    "number",
-    "start_s",
-    "end_s",
-    "min_assistance_kg",
-    "min_at_s",
-    "unassisted",
-    "landing_peak_kg",
-    "hold_kg",
-    "push_off_peak_kg",
-    "effort_s",
+    *REP_COLUMNS,
     "strength_method",
-    *views.STRENGTH_KEYS,
+    *StrengthEstimate.REP_KEYS,
 )
 
 

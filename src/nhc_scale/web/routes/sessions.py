@@ -15,7 +15,7 @@ from nhc_scale.appliance.core import Appliance, SessionConflict
 from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import gap_view, iso, session_view
 from nhc_scale.store import SessionRecord
-from nhc_scale.web.csv_export import csv_text, download
+from nhc_scale.web.csv_export import REP_COLUMNS, csv_text, download
 from nhc_scale.web.deps import appliance
 from nhc_scale.web.models import (
     Progress,
@@ -32,18 +32,6 @@ router = APIRouter(prefix="/api", tags=["sessions"])
 App = Annotated[Appliance, Depends(appliance)]
 NOT_FOUND = {404: {"description": "no such session"}}
 CONFLICT = {409: {"description": "the session's state does not allow it"}, **UNAUTHORIZED}
-REP_COLUMNS = (
-    "number",
-    "start_s",
-    "end_s",
-    "min_assistance_kg",
-    "min_at_s",
-    "unassisted",
-    "landing_peak_kg",
-    "hold_kg",
-    "push_off_peak_kg",
-    "effort_s",
-)
 CSV_ROWS_PER_CHUNK = 20_000
 
 
