@@ -125,6 +125,9 @@ class Sampler:
             self._socket.close()
             self._socket = None
         self._process = None
+        # Drop the event now: its named semaphores are unlinked when it is collected, not
+        # left to the resource tracker to complain about if the server exits on a signal.
+        self._stop = None
 
     def _exitcode(self) -> int | None:
         if self._process is None:
