@@ -142,8 +142,9 @@ def run_peer(scenario: str, seconds: float, truth_path: Path) -> Run:
 
 def score(run: Run, truth_path: Path) -> dict:
     """Figures for one side. ``missed``: conversions the chip produced (settled) during the
-    run that nobody read; ``rejected``: read but not delivered; ``corrupt_delivered``:
-    delivered values the chip never held when they were read."""
+    run that no reader even began to shift out; ``rejected``: begun (perhaps cut short by a
+    power-down) but not delivered; ``corrupt_delivered``: delivered values the chip never held
+    when they were read."""
     from nhc_scale.pins.emulated import read_truth
 
     deliveries = run.deliveries
@@ -168,11 +169,11 @@ def score(run: Run, truth_path: Path) -> dict:
             "samples": len(deliveries),
         }
     window = [c for c in truth if run.start_ns <= c.t_ns <= run.end_ns and c.settled]
-    read = sum(c.read for c in window)
+    started = sum(c.started for c in window)
     return {
         "delivered_sps": round(len(deliveries) / seconds, 2),
-        "missed": len(window) - read,
-        "rejected": max(0, read - len(deliveries)),
+        "missed": len(window) - started,
+        "rejected": max(0, started - len(deliveries)),
         "corrupt_delivered": corrupt,
         "cpu_us_per_sample": round(run.cpu_s / len(deliveries) * 1e6, 1),
         "samples": len(deliveries),

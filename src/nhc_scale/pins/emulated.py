@@ -111,7 +111,9 @@ def write_truth(chip: EmulatedHX711, path: Path) -> None:
     counters_path(path).write_text(json.dumps(asdict(chip.counters)))
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["index", "t_ns", "counts", "gain", "settled", "spike", "read", "force_kg"])
+        writer.writerow(
+            ["index", "t_ns", "counts", "gain", "settled", "spike", "started", "read", "force_kg"]
+        )
         for c in chip.truth:
             writer.writerow(
                 [
@@ -121,6 +123,7 @@ def write_truth(chip: EmulatedHX711, path: Path) -> None:
                     c.gain,
                     int(c.settled),
                     int(c.spike),
+                    int(c.started),
                     int(c.read),
                     f"{c.force_kg:.6f}",
                 ]
@@ -143,6 +146,7 @@ def read_truth(path: Path) -> list[ConversionTruth]:
                 gain=int(row["gain"]),
                 settled=row["settled"] == "1",
                 spike=row["spike"] == "1",
+                started=row["started"] == "1",
                 read=row["read"] == "1",
             )
             for row in csv.DictReader(handle)

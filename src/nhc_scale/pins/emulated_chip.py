@@ -55,6 +55,7 @@ class ConversionTruth:
     gain: int
     settled: bool
     spike: bool
+    started: bool = False  # a reader began shifting it out
     read: bool = False  # all 24 bits were shifted out to a reader
 
 
@@ -211,6 +212,8 @@ class EmulatedHX711:
                 return
             self._pulses = 1
             self._bit = (self._word >> 23) & 1
+            if self._latched is not None:
+                self._latched.started = True
         elif pulses < 24:
             self._pulses = pulses + 1
             self._bit = (self._word >> (23 - pulses)) & 1
