@@ -311,7 +311,7 @@ set_hostname() {
             printf '127.0.1.1\t%s\n' "$HOSTNAME_NEW" >> "$hosts"
         fi
     fi
-    say "host name set to $HOSTNAME_NEW: the page is http://$HOSTNAME_NEW.local:8000"
+    say "host name set to $HOSTNAME_NEW: the page is http://$HOSTNAME_NEW.local"
 }
 
 install_all() {

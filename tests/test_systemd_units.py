@@ -105,12 +105,14 @@ def test_notify_watchdog_and_restart():
     assert s["Restart"] == ["on-failure"]
 
 
-def test_runs_as_its_own_user_with_gpio_access_and_no_capabilities():
+def test_runs_as_its_own_user_with_gpio_access_and_only_the_port_80_capability():
     s = unit_settings()
     assert s["User"] == ["nhc-scale"]
     assert s["SupplementaryGroups"] == ["gpio"]
-    assert s["CapabilityBoundingSet"] == [""]
-    assert s["AmbientCapabilities"] == [""]
+    # Plain http://nhc-scale.local: port 80, and the one capability that binding it takes.
+    assert "--port 80" in s["ExecStart"][0]
+    assert s["CapabilityBoundingSet"] == ["CAP_NET_BIND_SERVICE"]
+    assert s["AmbientCapabilities"] == ["CAP_NET_BIND_SERVICE"]
     assert s["NoNewPrivileges"] == ["yes"]
     assert s["DevicePolicy"] == ["closed"]
     assert set(s["DeviceAllow"]) == {"/dev/gpiomem rw", "char-gpiochip rw"}
@@ -153,7 +155,7 @@ def test_avahi_announces_http_on_the_server_port():
     service = tree.getroot().find("service")
     assert service is not None
     assert service.findtext("type") == "_http._tcp"
-    assert service.findtext("port") == "8000"
+    assert service.findtext("port") == "80"
 
 
 def test_sysusers_declares_the_user_and_gpio_membership():
