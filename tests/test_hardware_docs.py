@@ -19,9 +19,34 @@ SCK = Settings.model_fields["sck_pin"].default
 
 # BCM GPIO number -> position on the 40-pin header (Raspberry Pi B+ and later, Zero, 5).
 HEADER_PIN = {
-    2: 3, 3: 5, 4: 7, 17: 11, 27: 13, 22: 15, 10: 19, 9: 21, 11: 23, 0: 27, 5: 29, 6: 31,
-    13: 33, 19: 35, 26: 37, 14: 8, 15: 10, 18: 12, 23: 16, 24: 18, 25: 22, 8: 24, 7: 26,
-    1: 28, 12: 32, 16: 36, 20: 38, 21: 40,
+    2: 3,
+    3: 5,
+    4: 7,
+    17: 11,
+    27: 13,
+    22: 15,
+    10: 19,
+    9: 21,
+    11: 23,
+    0: 27,
+    5: 29,
+    6: 31,
+    13: 33,
+    19: 35,
+    26: 37,
+    14: 8,
+    15: 10,
+    18: 12,
+    23: 16,
+    24: 18,
+    25: 22,
+    8: 24,
+    7: 26,
+    1: 28,
+    12: 32,
+    16: 36,
+    20: 38,
+    21: 40,
 }
 BCM = re.compile(r"BCM\s*(\d+)")
 
@@ -50,8 +75,9 @@ def test_every_bcm_number_in_the_docs_is_a_configured_pin(path):
 
 
 def test_wiring_table_rows_match_the_defaults():
-    rows = [line for line in (HARDWARE / "wiring.md").read_text().splitlines()
-            if line.startswith("|")]
+    rows = [
+        line for line in (HARDWARE / "wiring.md").read_text().splitlines() if line.startswith("|")
+    ]
     # The rows whose first cell, the HX711 board's pin, is DOUT or PD_SCK.
     dout_rows = [row for row in rows if "DOUT" in row.strip("|").split("|")[0]]
     sck_rows = [row for row in rows if "PD_SCK" in row.strip("|").split("|")[0]]
@@ -108,8 +134,11 @@ def test_isolated_core_is_the_samplers_default_core_on_a_four_core_pi():
 
 def test_firmware_readme_explains_every_line():
     readme = (REPO / "firmware" / "README.md").read_text()
-    config_lines = [line for line in (REPO / "firmware" / "config.txt").read_text().splitlines()
-                    if line and not line.startswith("#")]
+    config_lines = [
+        line
+        for line in (REPO / "firmware" / "config.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     for line in config_lines:
         assert f"`{line}`" in readme, line
     for param in (REPO / "firmware" / "cmdline.txt").read_text().split():

@@ -26,8 +26,17 @@ PI_CMDLINE = (
 PI_CONFIG = "dtparam=audio=on\n\n[cm4]\notg_mode=1\n\n[all]\n\n[cm5]\ndtoverlay=dwc2,dr_mode=host"
 
 # Commands that would change the machine; in --root mode none may run.
-HOST_COMMANDS = ("apt-get", "apt-cache", "systemctl", "systemd-sysusers", "hostnamectl",
-                 "useradd", "userdel", "usermod", "groupadd")
+HOST_COMMANDS = (
+    "apt-get",
+    "apt-cache",
+    "systemctl",
+    "systemd-sysusers",
+    "hostnamectl",
+    "useradd",
+    "userdel",
+    "usermod",
+    "groupadd",
+)
 
 
 @pytest.fixture
@@ -95,9 +104,11 @@ def test_install_writes_units_avahi_user_and_config(spy_path, pi_root):
     env, log = spy_path
     install(env, pi_root)
     assert (pi_root / "etc/systemd/system/nhc-scale.service").read_text() == (
-        REPO / "systemd/nhc-scale.service").read_text()
+        REPO / "systemd/nhc-scale.service"
+    ).read_text()
     assert (pi_root / "etc/avahi/services/nhc-scale.service").read_text() == (
-        REPO / "systemd/avahi/nhc-scale.service").read_text()
+        REPO / "systemd/avahi/nhc-scale.service"
+    ).read_text()
     assert (pi_root / "usr/lib/sysusers.d/nhc-scale.conf").is_file()
     wants = pi_root / "etc/systemd/system/multi-user.target.wants/nhc-scale.service"
     assert os.readlink(wants) == "/etc/systemd/system/nhc-scale.service"
@@ -105,8 +116,9 @@ def test_install_writes_units_avahi_user_and_config(spy_path, pi_root):
     assert not log.exists(), log.read_text()
 
 
-def test_default_config_holds_only_valid_keys_with_the_code_defaults(spy_path, pi_root,
-                                                                     monkeypatch):
+def test_default_config_holds_only_valid_keys_with_the_code_defaults(
+    spy_path, pi_root, monkeypatch
+):
     env, _ = spy_path
     install(env, pi_root)
     config_file = pi_root / "etc/nhc-scale/config.toml"
@@ -168,7 +180,7 @@ def test_firmware_on_a_four_core_pi(spy_path, pi_root):
     # The isolated core is the one the sampler pins to: sampler_cpu=None means the last CPU.
     assert "isolcpus=3" in params and "irqaffinity=0-2" in params
     config = (pi_root / "boot/firmware/config.txt").read_text()
-    block = config[config.index("# BEGIN nhc-scale"):]
+    block = config[config.index("# BEGIN nhc-scale") :]
     assert block.splitlines()[1] == "[all]"  # not inside the image's [cm5] section
     assert "gpio=6=op,dl" in block and "gpio=5=ip,pu" in block
     assert config.startswith(PI_CONFIG + "\n")
@@ -278,6 +290,7 @@ def test_purge_needs_uninstall(spy_path, pi_root):
     reason="shellcheck not installed (Debian package 'shellcheck'; .ci/run installs it)",
 )
 def test_installer_is_shellcheck_clean():
-    result = subprocess.run(["shellcheck", "--severity=style", str(SCRIPT)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["shellcheck", "--severity=style", str(SCRIPT)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout

@@ -51,8 +51,12 @@ def test_each_message_is_one_datagram(path_socket, monkeypatch):
     for message in ("READY=1", "WATCHDOG=1", "STATUS=sampling at 80 S/s\nWATCHDOG=1", "STOPPING=1"):
         assert sdnotify.notify(message)
     received = [sock.recv(4096) for _ in range(4)]
-    assert received == [b"READY=1", b"WATCHDOG=1", b"STATUS=sampling at 80 S/s\nWATCHDOG=1",
-                        b"STOPPING=1"]
+    assert received == [
+        b"READY=1",
+        b"WATCHDOG=1",
+        b"STATUS=sampling at 80 S/s\nWATCHDOG=1",
+        b"STOPPING=1",
+    ]
 
 
 def test_without_notify_socket_it_is_a_no_op(monkeypatch):

@@ -50,8 +50,9 @@ def test_ready_watchdog_and_a_clean_stop_on_sigterm(
         assert "READY=1" in messages_until(sock, "READY=1", 10)
         pings = [m for m in messages_until(sock, "never", 3.5) if m == "WATCHDOG=1"]
         assert len(pings) >= 2, "a watchdog ping every half interval"
-        started = httpx.post(server.url + "/api/sessions", json={"name": "sigterm"},
-                             headers=server.auth)
+        started = httpx.post(
+            server.url + "/api/sessions", json={"name": "sigterm"}, headers=server.auth
+        )
         assert started.status_code == 201
         time.sleep(2.0)  # samples in the session, some not yet committed
         server.process.send_signal(signal.SIGTERM)

@@ -66,7 +66,9 @@ def test_unit_parses_as_ini_with_the_three_sections():
 def test_systemd_analyze_verify_is_clean(tmp_path):
     result = subprocess.run(
         ["systemd-analyze", "verify", str(staged_unit(tmp_path))],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     # Unknown or misspelt keys are only warnings to systemd, so stderr must be empty too.
     assert result.returncode == 0, result.stderr
@@ -87,7 +89,9 @@ def test_systemd_analyze_verify_would_catch_a_typo(tmp_path):
 def test_security_exposure_stays_low(tmp_path):
     result = subprocess.run(
         ["systemd-analyze", "security", "--offline=true", "--no-pager", str(staged_unit(tmp_path))],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if "--offline" in result.stderr and "unrecognized" in result.stderr:
         pytest.skip("this systemd-analyze has no --offline (systemd < 250)")
@@ -140,9 +144,19 @@ def test_state_and_config_directories_match_the_settings():
 def test_hardening_that_the_readme_promises():
     s = unit_settings()
     for key in (
-        "ProtectHome", "PrivateTmp", "ProtectClock", "ProtectHostname", "ProtectKernelTunables",
-        "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups", "RestrictNamespaces",
-        "RestrictSUIDSGID", "LockPersonality", "MemoryDenyWriteExecute", "PrivateIPC",
+        "ProtectHome",
+        "PrivateTmp",
+        "ProtectClock",
+        "ProtectHostname",
+        "ProtectKernelTunables",
+        "ProtectKernelModules",
+        "ProtectKernelLogs",
+        "ProtectControlGroups",
+        "RestrictNamespaces",
+        "RestrictSUIDSGID",
+        "LockPersonality",
+        "MemoryDenyWriteExecute",
+        "PrivateIPC",
     ):
         assert s[key] == ["yes"], key
     assert s["ProtectSystem"] == ["strict"]
@@ -159,8 +173,11 @@ def test_avahi_announces_http_on_the_server_port():
 
 
 def test_sysusers_declares_the_user_and_gpio_membership():
-    lines = [line.split() for line in SYSUSERS.read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line.split()
+        for line in SYSUSERS.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert lines[0][:2] == ["u", "nhc-scale"]
     assert "/var/lib/nhc-scale" in lines[0]
     assert ["m", "nhc-scale", "gpio"] in lines
@@ -187,8 +204,11 @@ if __name__ == "__main__":
 def test_python_stack_runs_with_memory_deny_write_execute(tmp_path):
     """MemoryDenyWriteExecute=yes breaks any JIT; the kernel's PR_SET_MDWE enforces the same."""
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "import ctypes,sys; sys.exit(ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0)"],
+        [
+            sys.executable,
+            "-c",
+            "import ctypes,sys; sys.exit(ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0)",
+        ],
         capture_output=True,
     )
     if probe.returncode != 0:
@@ -202,7 +222,10 @@ def test_python_stack_runs_with_memory_deny_write_execute(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "-c", launcher, str(script)],
-        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
