@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from server import Server, read_events, running_server
+from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
@@ -39,21 +40,6 @@ def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(tmp_path_factory.mktemp("athletes-demo"), NHC_EMULATED_SEED="3") as s:
         yield s
-
-
-def rep_dict(number: int, minimum: float, start_s: float) -> dict:
-    return {
-        "number": number,
-        "start_s": start_s,
-        "end_s": start_s + 6.0,
-        "min_assistance_kg": minimum,
-        "min_at_s": start_s + 4.0,
-        "unassisted": False,
-        "landing_peak_kg": 55.0,
-        "hold_kg": 38.0,
-        "push_off_peak_kg": 45.0,
-        "effort_s": 2.0,
-    }
 
 
 @pytest.fixture(scope="module")

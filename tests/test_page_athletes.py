@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from page_fixtures import CHROMIUM, CHROMIUM_ARGS, demo_server
+from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
@@ -26,21 +27,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 DAY_S = 86400.0
 TREND_RGB = (79, 195, 247)  # charts.js COLORS.trend
-
-
-def rep_dict(number: int, minimum: float, start_s: float) -> dict:
-    return {
-        "number": number,
-        "start_s": start_s,
-        "end_s": start_s + 6.0,
-        "min_assistance_kg": minimum,
-        "min_at_s": start_s + 4.0,
-        "unassisted": False,
-        "landing_peak_kg": 55.0,
-        "hold_kg": 38.0,
-        "push_off_peak_kg": 45.0,
-        "effort_s": 2.0,
-    }
 
 
 @pytest.fixture(scope="module")
