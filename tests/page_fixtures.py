@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium as it is, never a downloaded one (`playwright install` is not used): no
@@ -27,58 +23,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @contextmanager
 def demo_server(state_dir: Path, seed: int) -> Iterator[str]:
-    """Yield the base URL of a server fed by the demo athlete; stop it with SIGTERM after."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NHC_")}
-    env.update(
-        NHC_PINS="emulated",
-        NHC_EMULATED_FORCE="demo",
-        NHC_EMULATED_SEED=str(seed),
-        NHC_STATE_DIR=str(state_dir),
-        NHC_REALTIME_PRIORITY="0",  # a test must not need CAP_SYS_NICE
-    )
-    log_path = state_dir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(NHC_SCALE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while not _answers(base + "/api/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nhc-scale serve did not come up:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Yield the base URL of a server fed by the demo athlete; stop it with SIGTERM after.
+
+    The admin token is the one the server generates into the state dir, as on a real device:
+    the page tests type it into the page's prompt.
+    """
+    with running_server(
+        state_dir, NHC_EMULATED_FORCE="demo", NHC_EMULATED_SEED=str(seed), NHC_ADMIN_TOKEN=None
+    ) as server:
+        yield server.url
 
 
 class FlakyLink:
