@@ -33,10 +33,11 @@ _SELECT = (
 
 
 class AthletesMixin:
-    """Needs the Store's ``_read``, ``_write`` and ``_lock``."""
+    """Needs the Store's ``_read``, ``_write``, ``_update_columns`` and ``_lock``."""
 
     _read: Callable[..., Any]
     _write: Callable[..., Any]
+    _update_columns: Callable[..., None]
 
     def list_athletes(self) -> list[AthleteRecord]:
         """All athletes, by name."""
@@ -77,14 +78,7 @@ class AthletesMixin:
         if unknown:
             raise ValueError(f"not athlete fields: {sorted(unknown)}")
         self.require_athlete(athlete_id)
-        if changes:
-            assignments = ", ".join(f"{column} = ?" for column in changes)
-            self._write(
-                lambda conn: conn.execute(
-                    f"UPDATE athletes SET {assignments} WHERE id = ?",
-                    (*changes.values(), athlete_id),
-                )
-            )
+        self._update_columns("athletes", athlete_id, changes)
         return self.require_athlete(athlete_id)
 
     def delete_athlete(self, athlete_id: int) -> int:

@@ -144,6 +144,21 @@ class Store(AthletesMixin):
             except sqlite3.Error as exc:
                 raise StoreError(f"Cannot read the database {self._path} ({exc}).") from exc
 
+    def _update_columns(self, table: str, row_id: int, changes: dict[str, Any]) -> None:
+        """``UPDATE table SET ... WHERE id = ?`` for the given columns, in one commit.
+
+        Callers pass only column names of their own (checked against their table's columns):
+        the names go into the SQL text, the values are parameters.
+        """
+        if not changes:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self._write(
+            lambda conn: conn.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ?", (*changes.values(), row_id)
+            )
+        )
+
     def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn`` in one immediate transaction, committed before returning."""
         with self._lock:
@@ -305,14 +320,7 @@ class Store(AthletesMixin):
             changes["variation"] = str(variation)
         with self._lock:
             self._require(session_id)
-            if changes:
-                assignments = ", ".join(f"{column} = ?" for column in changes)
-                self._write(
-                    lambda conn: conn.execute(
-                        f"UPDATE sessions SET {assignments} WHERE id = ?",
-                        (*changes.values(), session_id),
-                    )
-                )
+            self._update_columns("sessions", session_id, changes)
             record = self.get_session(session_id)
         if record is None:
             raise UnknownSessionError(session_id)
