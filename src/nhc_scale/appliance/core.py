@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -196,12 +196,8 @@ class Appliance:
         died_ns = time.monotonic_ns()
         assert self._sampler is not None
         self._sampler.stop()
-        self.stats = SamplerStats(
-            **{
-                **self.stats.__dict__,
-                "status": STATUS_STARTING,
-                "message": f"sampler restarting after: {error}",
-            }
+        self.stats = replace(
+            self.stats, status=STATUS_STARTING, message=f"sampler restarting after: {error}"
         )
         if self._hole is None:
             self._hole = (self._last_sample_ns or died_ns, "sampler restarted")

@@ -19,7 +19,7 @@ import signal
 import socket
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nhc_scale.hx711 import HX711
@@ -224,7 +224,7 @@ def _sampler_main(
     try:
         port = open_port(config.port)
     except (PinsUnavailable, OSError) as error:
-        failed = SamplerStats(**{**stats.__dict__, "status": STATUS_ERROR, "message": str(error)})
+        failed = replace(stats, status=STATUS_ERROR, message=str(error))
         with contextlib.suppress(OSError):
             sock.send(pickle.dumps(SampleBlock(0, 0, (), (), failed)))
         os._exit(3)
@@ -260,17 +260,3 @@ def _send_backlog(sock: socket.socket, backlog: deque[bytes]) -> bool:
             return False
         backlog.popleft()
     return True
-
-
-def wait_for_first_data(sampler: Sampler, timeout_s: float = 5.0) -> list[SampleBlock]:
-    """Blocks until data flows (or the sampler reports an error), for commands that need it."""
-    blocks = []
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        block = sampler.receive(timeout_s=0.2)
-        if block is None:
-            continue
-        blocks.append(block)
-        if len(block) or block.stats.status == STATUS_ERROR:
-            break
-    return blocks
