@@ -94,17 +94,22 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         i1 = lo + min(int(np.ceil(right_ip)), peak + reach) + 1
         spans.append((i0, i1))
         excluded[i0:i1] = True
-    side = max(3, round(cfg.fill_context_s * fs))
-    reach = max(side, round(cfg.fill_reach_s * fs))
+    side, reach = fill_extent(fs, cfg)
     out = y.copy()
     for i0, i1 in spans:
-        fill = _broken_line(y, i0, i1, side, reach, excluded, lo, hi)
+        fill = broken_line(y, i0, i1, side, reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
     return out
 
 
-def _broken_line(
+def fill_extent(fs: float, cfg: DetectorConfig) -> tuple[int, int]:
+    """(samples of context each side of a dip, how far from it they may be) at rate ``fs``."""
+    side = max(3, round(cfg.fill_context_s * fs))
+    return side, max(side, round(cfg.fill_reach_s * fs))
+
+
+def broken_line(
     y: np.ndarray,
     i0: int,
     i1: int,

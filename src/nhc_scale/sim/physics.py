@@ -43,6 +43,18 @@ class Dip:
     depth_kg: float
     rebound: float  # share of the dip's impulse given back just after it
 
+    def unloading(self, t: np.ndarray) -> np.ndarray:
+        """The dip itself: the hand coming off the pad (negative force)."""
+        return -self.depth_kg * _raised_cosine(t, self.center_s, self.width_s)
+
+    def catch(self, t: np.ndarray) -> np.ndarray:
+        """The catch that follows it: the hand taking the load back, a little overshoot."""
+        return (
+            self.rebound
+            * self.depth_kg
+            * _raised_cosine(t, self.center_s + self.width_s, self.width_s)
+        )
+
 
 @dataclass(frozen=True)
 class RepPlan:
@@ -161,14 +173,7 @@ class RepPlan:
         for dip in self.dips:
             near = np.abs(t - dip.center_s) < 1.5 * dip.width_s + 0.01
             if near.any():
-                tn = t[near]
-                shape = -dip.depth_kg * _raised_cosine(tn, dip.center_s, dip.width_s)
-                back = (
-                    dip.rebound
-                    * dip.depth_kg
-                    * _raised_cosine(tn, dip.center_s + dip.width_s, dip.width_s)
-                )
-                out[near] += shape + back
+                out[near] += dip.unloading(t[near]) + dip.catch(t[near])
         on_pad = np.clip(clean / 2.0, 0.0, 1.0)
         tremor = self.tremor_kg * np.sin(
             2 * np.pi * self.tremor_hz * t + self.tremor_phase + 0.8 * np.sin(1.3 * t)
