@@ -107,8 +107,8 @@ def ideal_minimum(plan: RepPlan, fs: float, cfg: DetectorConfig, with_catch: boo
         if trend is not None:
             filled[i0:i1] = trend
     level = sustained(filled, fs, cfg.sustain_s)
-    top = max(plan.t_push, plan.t_push + plan.push_rise_s + plan.push_hold_s - SUSTAIN_S / 2)
-    effort = (t >= plan.t_effort) & (t <= top)
+    start, top = plan.minimum_window
+    effort = (t >= start) & (t <= top)
     return max(0.0, float(level[effort].min()))
 
 

@@ -106,6 +106,14 @@ class RepPlan:
             return self.t_bottom
         return self.t_push + self.push_rise_s + self.push_hold_s + self.release_s
 
+    @property
+    def minimum_window(self) -> tuple[float, float]:
+        """Where the minimum assistance is sought: from the start of the effort up to the top of
+        the push-off, with the averaging window ending there (not reaching into the release,
+        where the hands are leaving)."""
+        top = self.t_push + self.push_rise_s + self.push_hold_s - SUSTAIN_S / 2
+        return self.t_effort, max(self.t_push, top)
+
     # -- the sustained force ---------------------------------------------------------------
     def clean(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=np.float64)
@@ -193,10 +201,7 @@ class RepPlan:
         the start of the effort and the top of the push-off; 0 at lift-off if unassisted."""
         if self.unassisted:
             return 0.0, self.t_bottom
-        lo = self.t_effort
-        # up to the top of the push-off, with the averaging window ending there (not reaching
-        # into the release, where the hands are leaving)
-        hi = max(self.t_push, self.t_push + self.push_rise_s + self.push_hold_s - SUSTAIN_S / 2)
+        lo, hi = self.minimum_window
         grid = np.arange(lo - SUSTAIN_S, hi + SUSTAIN_S, _TRUTH_DT)
         clean = self.clean(grid)
         n = round(SUSTAIN_S / _TRUTH_DT)
