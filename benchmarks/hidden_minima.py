@@ -7,8 +7,8 @@ minimum against the truth, with the accuracy benchmark's sessions and tolerance:
 - ``detector``: ``analyze`` on the recording (sensor, noise, tremor, its own dip finding);
 - ``ideal finder``: the force with no sensor, noise, tremor, impact or ringing, sampled at the
   recording's rate, the dip's exact span cut out and filled by the detector's own fill (the
-  broken line fitted to the force either side); the catch after the dip stays, as the detector
-  sees it;
+  broken line fitted to the force either side, never below the force read); the catch after
+  the dip stays, as the detector sees it;
 - ``ideal finder, no catch``: the same with the catch taken out too: only the dip hides anything.
 
 A rep counts when a dip overlaps the 0.3 s window of its true minimum. When the detector scores
@@ -30,7 +30,7 @@ from accuracy import FIRST_SEED, session_rate
 
 from nhc_scale.analysis import analyze
 from nhc_scale.analysis.config import DetectorConfig
-from nhc_scale.analysis.contact import broken_line, fill_extent, sustained
+from nhc_scale.analysis.contact import dip_fill, fill_extent, sustained
 from nhc_scale.sim.physics import SUSTAIN_S, RepPlan
 from nhc_scale.sim.recording import generate_recording
 from nhc_scale.sim.scoring import match, tolerance_kg
@@ -90,9 +90,9 @@ def ideal_minimum(plan: RepPlan, fs: float, cfg: DetectorConfig, with_catch: boo
     force carries nothing else: no sensor, noise, tremor, impact or ringing."""
     t = np.arange(plan.t_effort - 1.0, plan.t_end + 0.5, 1.0 / fs)
     force = plan.clean(t)
-    if with_catch:
-        for dip in plan.dips:
-            force = force + dip.catch(t)
+    for dip in plan.dips:
+        # the unloading lies only inside the span cut out, where the fill may read it
+        force = force + dip.unloading(t) + (dip.catch(t) if with_catch else 0.0)
     cut = np.zeros(t.size, dtype=bool)
     spans = []
     for dip in plan.dips:
@@ -103,9 +103,9 @@ def ideal_minimum(plan: RepPlan, fs: float, cfg: DetectorConfig, with_catch: boo
     side, reach = fill_extent(fs, cfg)
     filled = force.copy()
     for i0, i1 in spans:
-        trend = broken_line(force, i0, i1, side, reach, cut, 0, t.size)
-        if trend is not None:
-            filled[i0:i1] = trend
+        fill = dip_fill(force, i0, i1, side, reach, cut, 0, t.size)
+        if fill is not None:
+            filled[i0:i1] = fill
     level = sustained(filled, fs, cfg.sustain_s)
     start, top = plan.minimum_window
     effort = (t >= start) & (t <= top)

@@ -64,7 +64,8 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     Another dip in the context (the trough after a catch) is stepped over, not given up on: the
     context is the nearest untouched force, up to ``fill_reach_s`` away, and never outside
     ``[lo, hi)``: before ``lo`` lie the landing's impact and the quiet pad before it, after ``hi``
-    the release, none of which says anything about the force in the dip.
+    the release, none of which says anything about the force in the dip. The fill is never below
+    the force read in the dip (:func:`dip_fill`).
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -97,7 +98,7 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
     side, reach = fill_extent(fs, cfg)
     out = y.copy()
     for i0, i1 in spans:
-        fill = broken_line(y, i0, i1, side, reach, excluded, lo, hi)
+        fill = dip_fill(y, i0, i1, side, reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
     return out
@@ -107,6 +108,24 @@ def fill_extent(fs: float, cfg: DetectorConfig) -> tuple[int, int]:
     """(samples of context each side of a dip, how far from it they may be) at rate ``fs``."""
     side = max(3, round(cfg.fill_context_s * fs))
     return side, max(side, round(cfg.fill_reach_s * fs))
+
+
+def dip_fill(
+    y: np.ndarray,
+    i0: int,
+    i1: int,
+    side: int,
+    reach: int,
+    excluded: np.ndarray,
+    lo: int,
+    hi: int,
+) -> np.ndarray | None:
+    """What the force in the dip ``y[i0:i1]`` was doing: the :func:`broken_line` trend around it
+    (same arguments), but never below what the pad read. A hand shift only takes force off the
+    pad, so what it hides cannot be lower; without this a V extrapolated past a rounded bottom
+    dives under the force actually read there."""
+    trend = broken_line(y, i0, i1, side, reach, excluded, lo, hi)
+    return None if trend is None else np.maximum(trend, y[i0:i1])
 
 
 def broken_line(
