@@ -7,6 +7,7 @@ import pytest
 from analysis_traces import assisted, noisy, timeline, unassisted
 
 from nhc_scale.analysis import RepDetector, analyze
+from nhc_scale.analysis.contact import broken_line, dip_fill
 
 
 def only_rep(t: np.ndarray, f: np.ndarray):
@@ -276,3 +277,72 @@ def test_a_wild_first_conversion_does_not_hide_the_first_reps(rate: float) -> No
     reps = analyze(t, force).reps
     assert len(reps) == 2
     assert reps[0].start_s == pytest.approx(3.0, abs=0.2)
+
+
+def _plateau_then_push(t: np.ndarray, push: list[float]) -> np.ndarray:
+    """10 S/s: land at 10 s, hold 30 kg, fall to a 15 kg plateau, then ``push`` (one value per
+    conversion from 16.5 s on) and nothing after."""
+    force = assisted(t, 10.0, hold=30.0, bottom=15.0, push=15.0, plateau_s=1.5)
+    force[t >= 16.45] = 0.0
+    start = int(np.searchsorted(t, 16.45))
+    force[start : start + len(push)] = push
+    return noisy(t, force)
+
+
+def test_a_short_push_off_with_a_lost_conversion_inside_is_not_bridged_as_a_glitch() -> None:
+    # Two conversions of push-off with a lost one between them last 0.3 s: too long for a
+    # glitch. Bridged, the push-off vanished and the rep read as an unassisted lift-off.
+    t = timeline(30.0, 10.0)
+    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    keep = np.ones(t.size, dtype=bool)
+    keep[int(np.searchsorted(t, 16.45)) + 1] = False
+    rep = only_rep(t[keep], force[keep])
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+
+
+def test_a_glitch_just_before_a_chip_reset_after_the_release_is_not_a_touch() -> None:
+    # The line that fills the reset's hole starts at the glitch, so it read as several
+    # conversions of hands back on the pad: the gap before it became the "minimum" (0 kg).
+    t = timeline(30.0, 10.0)
+    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    glitch = int(np.searchsorted(t, 18.0))
+    force[glitch] = 21.0
+    force[glitch + 6 : glitch + 9] = -22.0  # junk as the chip restarts...
+    keep = np.ones(t.size, dtype=bool)
+    keep[glitch + 1 : glitch + 6] = False  # ...after 0.5 s of lost conversions
+    rep = only_rep(t[keep], force[keep])
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+    assert rep.end_s < 17.0
+
+
+def test_a_push_off_lost_in_a_hole_in_the_data_is_not_called_unassisted() -> None:
+    # The hands went from 15 kg to off the pad in 0.8 s of lost conversions: push-off or
+    # lift-off, nobody saw. The rep keeps the lowest force seen rather than claiming 0.
+    t = timeline(30.0, 10.0)
+    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    keep = ~((t > 16.0) & (t < 16.85))
+    rep = only_rep(t[keep], force[keep])
+    assert not rep.unassisted
+    assert rep.push_off_peak_kg is None
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+
+
+def test_a_dip_at_a_rounded_bottom_is_never_filled_below_the_force_read() -> None:
+    # The broken line fitted either side of a rounded bottom meets well under it (the sides'
+    # lines are near tangents, below a convex curve); a hand shift only unloads the pad, so the
+    # force read in the dip is a floor for what it hides.
+    t = np.arange(-0.6, 0.6, 1 / 80)
+    clean = 20.0 + 40.0 * t**2
+    read = clean - np.where(np.abs(t) < 0.1, 1.0, 0.0)
+    span = np.flatnonzero(np.abs(t) < 0.15)
+    i0, i1 = int(span[0]), int(span[-1]) + 1
+    excluded = np.zeros(t.size, dtype=bool)
+    excluded[i0:i1] = True
+    trend = broken_line(read, i0, i1, 24, 48, excluded, 0, t.size)
+    fill = dip_fill(read, i0, i1, 24, 48, excluded, 0, t.size)
+    assert trend is not None and fill is not None
+    assert trend.min() < 18.0  # the trend alone dives 2 kg under the bottom...
+    assert np.all(fill >= read[i0:i1])  # ...the fill does not
+    assert fill.min() >= 19.0

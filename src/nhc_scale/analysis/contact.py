@@ -27,6 +27,7 @@ class Contact:
 
     t: np.ndarray  # timestamps, including a little idle before and after
     x: np.ndarray  # clean force, kg, not yet zeroed
+    measured: np.ndarray  # False where a lost conversion was re-created by interpolation
     onset: int  # index of the first sample above the contact threshold
     end: int  # one past the last sample above the release threshold
     segments: tuple[tuple[int, int], ...]  # touching runs [start, stop) between breaks
@@ -172,17 +173,35 @@ def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
 def _touch_end(contact: Contact, y: np.ndarray, cfg: DetectorConfig) -> int:
     """One past the last sample of the contact's last real touch: trailing pieces in which fewer
     than ``touch_min_conversions`` conversions read above ``contact_on_kg`` (a lone glitch after
-    the release, within the merge gap) are not part of the rep."""
+    the release, within the merge gap) are not part of the rep. Only measured conversions count:
+    a hole after a glitch is filled by a line from it, which reads above the threshold too."""
     end = contact.end
     segments = [seg for seg in contact.segments if seg[0] < end]
     while len(segments) > 1:
         start, stop = segments[-1]
-        touching = int(np.count_nonzero(y[start : min(stop, end)] > cfg.contact_on_kg))
+        piece = slice(start, min(stop, end))
+        touching = int(np.count_nonzero((y[piece] > cfg.contact_on_kg) & contact.measured[piece]))
         if touching >= cfg.touch_min_conversions:
             break
         segments.pop()
         end = segments[-1][1]
     return end
+
+
+def _hole_before_end(contact: Contact, end: int, cfg: DetectorConfig) -> int | None:
+    """The first sample of the first hole in the data (lost conversions, re-created by a line)
+    ending within ``release_max_s`` of the contact's end and long enough to hide a push-off (its
+    measured neighbours more than ``sustain_s`` apart), or None."""
+    t = contact.t
+    kept = np.flatnonzero(contact.measured)
+    before, after = kept[:-1], kept[1:]
+    hole = (
+        (t[after] - t[before] > cfg.sustain_s)
+        & (before < end - 1)  # it starts inside the contact (its line may carry the end)...
+        & (t[after] >= t[end - 1] - cfg.release_max_s)  # ...and ends near the release
+    )
+    first = np.flatnonzero(hole)
+    return int(before[first[0]]) + 1 if first.size else None
 
 
 def zeroed(contact: Contact, cfg: DetectorConfig) -> np.ndarray:
@@ -236,14 +255,23 @@ def analyze_contact(
     # ...and the peak is ahead, not the top of the release the 0.3 s average already sees
     ahead_s = t[lo + later_peak_at] - t[lo : lo + level.size]
     pushed &= ahead_s >= 0.5 * cfg.sustain_s
+    hole = _hole_before_end(contact, end, cfg)
+    unassisted = False
+    push_peak: float | None = None
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
         minimum = max(0.0, float(level[k]))
-        push_peak: float | None = float(later_peak[k])
+        push_peak = float(later_peak[k])
+    elif hole is not None:
+        # the end of the rep fell into a hole in the data: a push-off could hide there, so the
+        # rep is not called unassisted on what was not seen; its minimum is the lowest force seen
+        seen = max(1, hole - lo - round(0.5 * cfg.sustain_s * fs))
+        k = int(np.argmin(level[:seen]))
+        minimum = max(0.0, float(level[k]))
     else:
         below = np.flatnonzero(level <= cfg.contact_off_kg)
         k = int(below[0]) if below.size else level.size - 1
-        minimum, push_peak = 0.0, None
+        minimum, unassisted = 0.0, True
     hold_top = float(highest[k])
     if hold_top < cfg.min_rep_kg:
         return None
@@ -255,7 +283,7 @@ def analyze_contact(
         end_s=float(t[end - 1]),
         min_assistance_kg=minimum,
         min_at_s=float(t[lo + k]),
-        unassisted=push_peak is None,
+        unassisted=unassisted,
         landing_peak_kg=float(y[k_land]),
         hold_kg=hold_kg,
         push_off_peak_kg=push_peak,

@@ -93,8 +93,8 @@ class RepDetector:
             self._stage = ContactStage(period, zero, self.config)
         assert self._despiker is not None and self._filler is not None
         t, x = self._despiker.push(t, x, final)
-        t, x, breaks = self._filler.push(t, x)
-        return self._stage.push(t, x, breaks)
+        t, x, measured, breaks = self._filler.push(t, x)
+        return self._stage.push(t, x, measured, breaks)
 
 
 def analyze(

@@ -182,10 +182,13 @@ class GapFiller:
         self._prev: tuple[float, float] | None = None
         self.filled = 0  # conversions re-created so far (a diagnostic)
 
-    def push(self, t: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (t, x, breaks): ``breaks`` are output indices preceded by an unfilled hole."""
+    def push(
+        self, t: np.ndarray, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return (t, x, measured, breaks): ``measured`` is False where a conversion was
+        re-created; ``breaks`` are output indices preceded by an unfilled hole."""
         if t.size == 0:
-            return t, x, np.empty(0, dtype=np.intp)
+            return t, x, np.ones(0, dtype=bool), np.empty(0, dtype=np.intp)
         if self._prev is None:
             pt, px = float(t[0]), float(x[0])
             prev_t = np.concatenate(([pt - self.period_s], t[:-1]))
@@ -202,7 +205,7 @@ class GapFiller:
         missing = np.maximum(missing, 0)
         total_missing = int(missing.sum())
         if total_missing == 0:
-            return t, x, np.flatnonzero(long_hole)
+            return t, x, np.ones(t.size, dtype=bool), np.flatnonzero(long_hole)
         self.filled += total_missing
         size = missing + 1
         ends = np.cumsum(size)
@@ -215,4 +218,6 @@ class GapFiller:
         originals = ends - 1
         out_t[originals] = t
         out_x[originals] = x
-        return out_t, out_x, originals[long_hole]
+        measured = np.zeros(out_t.size, dtype=bool)
+        measured[originals] = True
+        return out_t, out_x, measured, originals[long_hole]

@@ -25,7 +25,9 @@ class Rep:
     unassisted: bool  # the force fell to zero and no push-off followed
     landing_peak_kg: float  # impact when the hands caught the body
     hold_kg: float  # level held before the effort began
-    push_off_peak_kg: float | None  # highest sustained force of the push-off; None if unassisted
+    # highest force of the push-off; None if unassisted, or if the end of the rep fell into a
+    # hole in the data (lost conversions): then the minimum is the lowest force seen
+    push_off_peak_kg: float | None
     effort_s: float  # from the start of the fall off the hold to the minimum
 
     def to_dict(self) -> dict[str, Any]:

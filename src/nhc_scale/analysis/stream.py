@@ -48,6 +48,7 @@ class ContactStage:
         self._ring_n = max(2, round(cfg.baseline_lookback_s * fs) + 1)
         self._ring_t = np.empty(0)
         self._ring_x = np.empty(0)
+        self._ring_m = np.empty(0, dtype=bool)
         self._ring_zero = np.empty(0)
         self._merge_n = max(1, round(cfg.merge_gap_s * fs))
         self._max_n = round(cfg.max_contact_s * fs)
@@ -69,7 +70,10 @@ class ContactStage:
     def running_min_kg(self) -> float | None:
         return self._live_min if self._effort else None
 
-    def push(self, t: np.ndarray, x: np.ndarray, breaks: np.ndarray) -> list[Rep]:
+    def push(
+        self, t: np.ndarray, x: np.ndarray, measured: np.ndarray, breaks: np.ndarray
+    ) -> list[Rep]:
+        """Feed samples; ``measured`` is False where the gap filler re-created a conversion."""
         reps: list[Rep] = []
         bounds = [0, *breaks.tolist(), t.size]
         for piece, (a, b) in enumerate(itertools.pairwise(bounds)):
@@ -77,24 +81,24 @@ class ContactStage:
                 reps.extend(self.finish())
                 self._lp_zi = None
             if b > a:
-                reps.extend(self._process(t[a:b], x[a:b]))
+                reps.extend(self._process(t[a:b], x[a:b], measured[a:b]))
         return reps
 
     def finish(self) -> list[Rep]:
         """End of data (or a hole in it): a contact in progress ends here."""
         if not self.in_contact:
             return []
-        t, x = self._contact_arrays()
+        t, x, m = self._contact_arrays()
         if self._touching:
             end, zero_after = t.size, None
         else:
             end = self._break_start
             zero_after = float(np.median(x[end:])) if t.size - end >= self._ring_n else None
-        rep = self._finalize(t, x, end, zero_after)
+        rep = self._finalize(t, x, m, end, zero_after)
         return [rep] if rep is not None else []
 
     # -- stream ------------------------------------------------------------------------------
-    def _process(self, t: np.ndarray, x: np.ndarray) -> list[Rep]:
+    def _process(self, t: np.ndarray, x: np.ndarray, m: np.ndarray) -> list[Rep]:
         if self._lp_zi is None:
             self._lp_zi = sosfilt_zi(self._lp) * x[0]
         lp, self._lp_zi = sosfilt(self._lp, x, zi=self._lp_zi)
@@ -102,19 +106,20 @@ class ContactStage:
         i = 0
         while i < t.size:
             if self.in_contact:
-                i, rep = self._contact(t, x, lp, i)
+                i, rep = self._contact(t, x, m, lp, i)
                 if rep is not None:
                     reps.append(rep)
             else:
-                i = self._idle(t, x, lp, i)
+                i = self._idle(t, x, m, lp, i)
         return reps
 
-    def _remember(self, t: np.ndarray, x: np.ndarray, zero: np.ndarray) -> None:
+    def _remember(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: np.ndarray) -> None:
         self._ring_t = _tail(self._ring_t, t, self._ring_n)
         self._ring_x = _tail(self._ring_x, x, self._ring_n)
+        self._ring_m = _tail(self._ring_m, m, self._ring_n)
         self._ring_zero = _tail(self._ring_zero, zero, self._ring_n)
 
-    def _idle(self, t: np.ndarray, x: np.ndarray, lp: np.ndarray, i: int) -> int:
+    def _idle(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, lp: np.ndarray, i: int) -> int:
         on = self.cfg.contact_on_kg
         window = _FIRST_WINDOW
         while i < t.size:
@@ -127,12 +132,12 @@ class ContactStage:
                 if k:
                     zero, self._ema_zi = sosfilt(self._ema, lp[i : i + k], zi=self._ema_zi)
                     self.zero = float(zero[-1])
-                    self._remember(t[i : i + k], x[i : i + k], zero)
+                    self._remember(t[i : i + k], x[i : i + k], m[i : i + k], zero)
                 self._start_contact()
                 return i + k
             self._ema_zi = zf
             self.zero = float(zero[-1])
-            self._remember(t[i:j], x[i:j], zero)
+            self._remember(t[i:j], x[i:j], m[i:j], zero)
             i = j
             window = min(2 * window, _MAX_WINDOW)
         return i
@@ -141,6 +146,7 @@ class ContactStage:
     def _reset_contact(self) -> None:
         self._c_t: list[np.ndarray] = []
         self._c_x: list[np.ndarray] = []
+        self._c_m: list[np.ndarray] = []
         self._c_n = 0
         self._onset = 0
         self._zero_c = 0.0
@@ -159,13 +165,14 @@ class ContactStage:
         self.in_contact = True
         self._c_t = [self._ring_t.copy()]
         self._c_x = [self._ring_x.copy()]
+        self._c_m = [self._ring_m.copy()]
         self._c_n = self._onset = int(self._ring_t.size)
         self._zero_c = float(self._ring_zero[0]) if self._ring_zero.size else self.zero
         self._touching = True
         self._seg_start = self._onset
 
     def _contact(
-        self, t: np.ndarray, x: np.ndarray, lp: np.ndarray, i: int
+        self, t: np.ndarray, x: np.ndarray, m: np.ndarray, lp: np.ndarray, i: int
     ) -> tuple[int, Rep | None]:
         cfg = self.cfg
         if self._c_n == self._onset:
@@ -200,24 +207,26 @@ class ContactStage:
         stop = j if ended_at is None else ended_at
         self._c_t.append(t[i:stop])
         self._c_x.append(x[i:stop])
+        self._c_m.append(m[i:stop])
         self._c_n += stop - i
         self._track_live(t[i:stop], rel[: stop - i])
         if ended_at is not None:
-            ct, cx = self._contact_arrays()
+            ct, cx, cm = self._contact_arrays()
             zero_after = float(np.median(cx[-min(self._merge_n, self._ring_n * 2) :]))
-            return ended_at, self._finalize(ct, cx, self._break_start, zero_after)
+            return ended_at, self._finalize(ct, cx, cm, self._break_start, zero_after)
         if self._c_n > self._max_n:
             self._abandon()
         return stop, None
 
-    def _contact_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def _contact_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t = np.concatenate(self._c_t)
         x = np.concatenate(self._c_x)
-        self._c_t, self._c_x = [t], [x]
-        return t, x
+        m = np.concatenate(self._c_m)
+        self._c_t, self._c_x, self._c_m = [t], [x], [m]
+        return t, x, m
 
     def _finalize(
-        self, t: np.ndarray, x: np.ndarray, end: int, zero_after: float | None
+        self, t: np.ndarray, x: np.ndarray, m: np.ndarray, end: int, zero_after: float | None
     ) -> Rep | None:
         segments = list(self._segments)
         if self._touching:
@@ -225,6 +234,7 @@ class ContactStage:
         contact = Contact(
             t=t,
             x=x,
+            measured=m,
             onset=self._onset,
             end=end,
             segments=tuple(segments),
@@ -233,20 +243,21 @@ class ContactStage:
             fs=self.fs,
         )
         rep = analyze_contact(contact, self.cfg, self._analysis_lp)
-        self._resume_idle(t, x, zero_after if zero_after is not None else self._zero_c)
+        self._resume_idle(t, x, m, zero_after if zero_after is not None else self._zero_c)
         return rep
 
     def _abandon(self) -> None:
         """A contact that never ends is a new zero (a weight left on the pad, a tare jump)."""
-        t, x = self._contact_arrays()
-        self._resume_idle(t, x, float(np.median(x[-self._ring_n :])))
+        t, x, m = self._contact_arrays()
+        self._resume_idle(t, x, m, float(np.median(x[-self._ring_n :])))
 
-    def _resume_idle(self, t: np.ndarray, x: np.ndarray, zero: float) -> None:
+    def _resume_idle(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: float) -> None:
         self.in_contact = False
         self.zero = zero
         self._ema_zi = sosfilt_zi(self._ema) * zero
         self._ring_t = t[-self._ring_n :].copy()
         self._ring_x = x[-self._ring_n :].copy()
+        self._ring_m = m[-self._ring_n :].copy()
         self._ring_zero = np.full(self._ring_t.size, zero)
         self._reset_contact()
 
