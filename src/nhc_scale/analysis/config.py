@@ -95,6 +95,11 @@ class DetectorConfig:
     #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
     #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
     dip_max_halfwidth_s: float = 0.2
+    #: A dip is cut out where it is deeper than this share of its depth below its surroundings.
+    #: The shallow flanks left in are the fill's nearest context (and its floor: the fill never
+    #: goes below the force read), so it starts closer to the minimum and has less of the
+    #: effort's curvature to bridge; cut any narrower and the flanks pull a plateau down.
+    dip_cut_depth: float = 0.3
     #: A cut-out dip is filled with a broken line fitted to the force this long either side of
     #: it: long enough to average tremor and noise, short enough that the effort's curvature
     #: does not bend the line.

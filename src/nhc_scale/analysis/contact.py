@@ -86,7 +86,7 @@ def excise_dips(y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig)
         props["right_bases"][short],
     )
     _, _, left, right = peak_widths(
-        part, peaks[short], rel_height=0.9, prominence_data=prominence_data
+        part, peaks[short], rel_height=1.0 - cfg.dip_cut_depth, prominence_data=prominence_data
     )
     reach = max(1, round(cfg.dip_max_halfwidth_s * fs))
     spans = []
