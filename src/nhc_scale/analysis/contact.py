@@ -255,14 +255,13 @@ def analyze_contact(
     # ...and the peak is ahead, not the top of the release the 0.3 s average already sees
     ahead_s = t[lo + later_peak_at] - t[lo : lo + level.size]
     pushed &= ahead_s >= 0.5 * cfg.sustain_s
-    hole = _hole_before_end(contact, end, cfg)
     unassisted = False
     push_peak: float | None = None
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
         minimum = max(0.0, float(level[k]))
         push_peak = float(later_peak[k])
-    elif hole is not None:
+    elif (hole := _hole_before_end(contact, end, cfg)) is not None:
         # the end of the rep fell into a hole in the data: a push-off could hide there, so the
         # rep is not called unassisted on what was not seen; its minimum is the lowest force seen
         seen = max(1, hole - lo - round(0.5 * cfg.sustain_s * fs))
