@@ -7,7 +7,7 @@ import pytest
 from analysis_traces import assisted, noisy, timeline, unassisted
 
 from nhc_scale.analysis import RepDetector, analyze
-from nhc_scale.analysis.contact import broken_line, dip_fill
+from nhc_scale.analysis.contact import broken_line, dip_fill, sustained
 
 
 def only_rep(t: np.ndarray, f: np.ndarray):
@@ -92,6 +92,23 @@ def test_a_hand_shifting_on_the_pad_is_not_the_minimum(width_s: float) -> None:
     force -= np.where(np.abs(u) < 0.5, 8.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
     rep = only_rep(t, noisy(t, force))
     assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.3)
+
+
+@pytest.mark.parametrize("width_s", [0.0, 0.15, 0.2, 0.25])
+@pytest.mark.parametrize("off_tip_s", [-0.1, 0.1])
+def test_a_hand_shifting_at_the_tip_of_a_v_is_not_the_minimum(
+    width_s: float, off_tip_s: float
+) -> None:
+    # The V (falling at 12.5 kg/s, pushing off at 43 kg/s) gives the dip beside its tip a
+    # depth and width against the surrounding force that are the V's own, so it is not "short";
+    # measured against the V its sides make it is. Width 0: the V alone keeps its tip.
+    t = timeline(30.0)
+    clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.0)
+    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    u = (t - 15.0 - off_tip_s) / max(width_s, 1e-9)
+    force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.3)
 
 
 def test_a_sustained_dip_is_the_minimum() -> None:
@@ -192,7 +209,7 @@ def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_
     # (samples from a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off)
     shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
     y = np.r_[np.linspace(33.5, 30.3, 12), shift, np.linspace(35.6, 35.8, 8)]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig())
+    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
     assert out[14] >= 30.0  # was 22.5: the dip left in place, 8 kg below what was sustained
 
 
@@ -204,7 +221,7 @@ def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shif
     y = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
     y[15:] = y[14] + 0.6 * np.arange(15)
     y[13:15] -= [5.0, 4.5]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig())
+    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
     assert out[13:15].min() > 14.5
 
 
