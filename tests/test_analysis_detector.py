@@ -357,9 +357,10 @@ def test_a_dip_at_a_rounded_bottom_is_never_filled_below_the_force_read() -> Non
     i0, i1 = int(span[0]), int(span[-1]) + 1
     excluded = np.zeros(t.size, dtype=bool)
     excluded[i0:i1] = True
-    trend = broken_line(read, i0, i1, 24, 48, excluded, 0, t.size)
+    line = broken_line(read, i0, i1, 24, 48, excluded, 0, t.size)
     fill = dip_fill(read, i0, i1, 24, 48, excluded, 0, t.size)
-    assert trend is not None and fill is not None
+    assert line is not None and fill is not None
+    trend = line[0]
     assert trend.min() < 18.0  # the trend alone dives 2 kg under the bottom...
     assert np.all(fill >= read[i0:i1])  # ...the fill does not
     assert fill.min() >= 19.0

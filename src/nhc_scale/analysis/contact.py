@@ -78,11 +78,8 @@ def excise_dips(
     peaks, props = find_peaks(
         part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
     )
-    # a sampled dip reads up to about half a sample period wider than it is (each conversion
-    # averages over its period): at 10 S/s a 0.25 s hand shift measures ~0.25 s at half depth
-    limit = cfg.dip_max_halfwidth_s * fs + 0.5
+    limit, reach = _dip_extent(fs, cfg)
     short = props["widths"] <= limit
-    reach = max(1, round(cfg.dip_max_halfwidth_s * fs))
     spans = []
     if short.any():
         prominence_data = (
@@ -97,10 +94,9 @@ def excise_dips(
             i0 = lo + max(int(np.floor(left_ip)), peak - reach)
             i1 = lo + min(int(np.ceil(right_ip)), peak + reach) + 1
             spans.append((i0, i1))
-    side, reach = fill_extent(fs, cfg)
     if resolved:
         for peak in peaks[~short].tolist():
-            span = riding_dip(y, lo + peak, lo, hi, limit, fs, cfg)
+            span = riding_dip(y, lo + peak, lo, hi, fs, cfg)
             if span is not None:
                 spans.append(span)
     if not spans:
@@ -108,16 +104,25 @@ def excise_dips(
     excluded = np.zeros(y.size, dtype=bool)
     for i0, i1 in spans:
         excluded[i0:i1] = True
+    side, fill_reach = fill_extent(fs, cfg)
     out = y.copy()
     for i0, i1 in spans:
-        fill = dip_fill(y, i0, i1, side, reach, excluded, lo, hi)
+        fill = dip_fill(y, i0, i1, side, fill_reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
     return out
 
 
+def _dip_extent(fs: float, cfg: DetectorConfig) -> tuple[float, int]:
+    """(widest half-depth width of a short dip, furthest its cut reaches from its tip), in
+    samples at rate ``fs``. A sampled dip reads up to about half a sample period wider than it
+    is (each conversion averages over its period): at 10 S/s a 0.25 s hand shift measures
+    ~0.25 s at half depth."""
+    return cfg.dip_max_halfwidth_s * fs + 0.5, max(1, round(cfg.dip_max_halfwidth_s * fs))
+
+
 def riding_dip(
-    y: np.ndarray, p: int, lo: int, hi: int, limit: float, fs: float, cfg: DetectorConfig
+    y: np.ndarray, p: int, lo: int, hi: int, fs: float, cfg: DetectorConfig
 ) -> tuple[int, int] | None:
     """The span to cut out of a short dip at ``y[p]`` riding on a wider minimum, or None.
 
@@ -127,19 +132,19 @@ def riding_dip(
     ``dip_max_halfwidth_s`` either side of ``p``), the dip is what lies below that line. It is
     one when it is deeper than ``dip_min_kg`` beyond ``dip_misfit_sigmas`` times the line's
     misfit to its sides (a line that does not fit the force around it predicts nothing under
-    it) and narrower than ``limit`` samples at half that depth; it is cut where it is more than
+    it) and as narrow at half that depth as a short dip; it is cut where it is more than
     ``dip_cut_depth`` of that depth below the line.
     """
+    limit, hmax = _dip_extent(fs, cfg)
     side, reach = fill_extent(fs, cfg)
     nothing = np.zeros(y.size, dtype=bool)
     best: tuple[float, int, np.ndarray] | None = None
     # four span widths, quarters of the widest, not all of them: the fits are the cost (trying
     # every width took an hour at 80 S/s offline from 0.09 s to 0.23 s, for one rep more in
     # five seed sets)
-    hmax = max(1, round(cfg.dip_max_halfwidth_s * fs))
     for h in sorted({max(1, round(hmax * q)) for q in (0.25, 0.5, 0.75, 1.0)}):
         i0, i1 = max(lo, p - h), min(hi, p + h + 1)
-        fit = fit_broken_line(y, i0, i1, side, reach, nothing, lo, hi)
+        fit = broken_line(y, i0, i1, side, reach, nothing, lo, hi)
         if fit is None:
             continue
         trend, misfit = fit
@@ -184,8 +189,8 @@ def dip_fill(
     (same arguments), but never below what the pad read. A hand shift only takes force off the
     pad, so what it hides cannot be lower; without this a V extrapolated past a rounded bottom
     dives under the force actually read there."""
-    trend = broken_line(y, i0, i1, side, reach, excluded, lo, hi)
-    return None if trend is None else np.maximum(trend, y[i0:i1])
+    fit = broken_line(y, i0, i1, side, reach, excluded, lo, hi)
+    return None if fit is None else np.maximum(fit[0], y[i0:i1])
 
 
 def broken_line(
@@ -197,27 +202,12 @@ def broken_line(
     excluded: np.ndarray,
     lo: int,
     hi: int,
-) -> np.ndarray | None:
+) -> tuple[np.ndarray, float] | None:
     """Least-squares continuous two-segment line through the ``side`` samples of ``y`` nearest
     to ``[i0, i1)`` on either side that are not ``excluded`` (at most ``reach`` away, inside
-    ``[lo, hi)``), knot inside the span, evaluated on it; None when one side has fewer than two
-    samples."""
-    fit = fit_broken_line(y, i0, i1, side, reach, excluded, lo, hi)
-    return None if fit is None else fit[0]
-
-
-def fit_broken_line(
-    y: np.ndarray,
-    i0: int,
-    i1: int,
-    side: int,
-    reach: int,
-    excluded: np.ndarray,
-    lo: int,
-    hi: int,
-) -> tuple[np.ndarray, float] | None:
-    """:func:`broken_line` (same arguments) and its misfit: the RMS residual on the samples it
-    was fitted to, per degree of freedom."""
+    ``[lo, hi)``), knot inside the span: (the line evaluated on the span, its misfit: the RMS
+    residual on the samples it was fitted to, per degree of freedom); None when one side has
+    fewer than two samples."""
     before = np.arange(max(lo, i0 - reach), i0)
     after = np.arange(i1, min(hi, i1 + reach))
     before = before[~excluded[before]][-side:]
