@@ -40,6 +40,57 @@ def test_an_unassisted_rep_has_minimum_zero_and_no_push_off(rate: float) -> None
     assert rep.min_at_s == pytest.approx(15.5, abs=0.4)
 
 
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+@pytest.mark.parametrize("fall_s", [0.3, 1.0])
+@pytest.mark.parametrize("phase", [0.0, 1.6, 3.1, 4.7])
+def test_a_lift_off_straight_from_a_swaying_hold_is_unassisted(
+    rate: float, fall_s: float, phase: float
+) -> None:
+    """A strong athlete lands, holds, and the hamstrings take the whole load at once: the force
+    falls from the hold to zero. The hold's slow sway (3 % of it) crests before the fall; that
+    crest is not a push-off."""
+    t = timeline(30.0, rate)
+    hold = 44.0
+    knots = np.array([0.0, 0.05, 3.0, 3.0 + fall_s]) + 10.0
+    base = np.interp(t, knots, [0.0, hold, hold, 0.0], left=0.0, right=0.0)
+    sway = 0.03 * base * np.sin(2 * np.pi * 0.5 * t + phase)
+    rep = only_rep(t, noisy(t, base + sway))
+    assert rep.unassisted
+    assert rep.min_assistance_kg == 0.0
+    assert rep.push_off_peak_kg is None
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+@pytest.mark.parametrize("before_fall_s", [0.3, 0.7])
+def test_a_hand_shifts_catch_before_a_lift_off_is_not_a_push_off(
+    rate: float, before_fall_s: float
+) -> None:
+    """A hand shifts on the hold just before a 0.9 s lift-off; its catch rises 6 kg (12 %) above
+    the hold. The force then takes the whole fall to leave the pad, which no release does."""
+    t = timeline(30.0, rate)
+    hold, width = 50.0, 0.2
+    base = np.interp(t, np.array([0.0, 0.05, 3.0, 3.9]) + 10.0, [0.0, hold, hold, 0.0], 0.0, 0.0)
+    centre = 13.0 - before_fall_s
+
+    def bump(at: float) -> np.ndarray:
+        u = (t - at) / width
+        return np.where(np.abs(u) < 0.5, 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
+
+    rep = only_rep(t, noisy(t, base - 12.0 * bump(centre) + 6.0 * bump(centre + width)))
+    assert rep.unassisted
+    assert rep.min_assistance_kg == 0.0
+
+
+@pytest.mark.parametrize("rate", [10.0, 80.0])
+def test_a_small_push_off_with_a_brisk_release_is_a_push_off(rate: float) -> None:
+    """The other side of the line: a push rising a sixth above a high minimum is a push-off."""
+    t = timeline(30.0, rate)
+    rep = only_rep(t, noisy(t, assisted(t, 10.0, hold=40.0, bottom=30.0, push=35.0)))
+    assert not rep.unassisted
+    assert rep.push_off_peak_kg == pytest.approx(35.0, abs=1.0)
+    assert rep.min_assistance_kg == pytest.approx(30.0, abs=0.3)
+
+
 def test_force_sitting_at_zero_just_before_the_push_off_is_one_assisted_rep() -> None:
     t = timeline(30.0)
     force = assisted(t, 10.0, bottom=0.0, plateau_s=1.2)  # 1.2 s at 0 kg, then the push

@@ -122,9 +122,15 @@ class DetectorConfig:
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow
     #: unassisted lift-off is not taken for one (a push-off lifts the body: it is large)...
     push_rise_frac: float = 0.2
+    #: ...and by at least this share of the force it rises from: a hold's slow sway moves the
+    #: force by up to ~6 % peak to peak, and a strong athlete may lift off straight from a
+    #: swaying hold, with no fall before it to measure the rise against...
+    push_rise_level_frac: float = 0.08
     #: ...and after it the hands leave: the force stays above the minimum until at most this
-    #: long before the end of the contact (a release, not the rest of an effort's fall).
-    release_max_s: float = 1.0
+    #: long before the end of the contact. A release is brisk (the hands come off as the torso
+    #: comes up); an unassisted lift-off's fall from a hold, after a sway's crest or a hand
+    #: shift's catch, takes longer. The same window bounds a hole that may hide a push-off.
+    release_max_s: float = 0.5
     #: Reps further apart than this (end to start) are in different sets (reps within a set
     #: come every 10-20 s, rests between sets last minutes).
     set_gap_s: float = 45.0

@@ -314,7 +314,8 @@ def analyze_contact(
     at_new_top = np.where(backwards == running, np.arange(backwards.size), 0)
     later_peak = running[::-1]
     later_peak_at = (backwards.size - 1 - np.maximum.accumulate(at_new_top))[::-1]
-    needed = np.maximum(cfg.push_rise_kg, cfg.push_rise_frac * (highest - level))
+    share = np.maximum(cfg.push_rise_frac * (highest - level), cfg.push_rise_level_frac * level)
+    needed = np.maximum(cfg.push_rise_kg, share)
     pushed = later_peak - level >= needed
     # the last time the force is back at each level: after a push-off only the release is below
     last_at_level = np.searchsorted(-later_peak, -level, side="right") - 1
