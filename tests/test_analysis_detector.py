@@ -162,6 +162,21 @@ def test_a_hand_shifting_at_the_tip_of_a_v_is_not_the_minimum(
     assert rep.min_assistance_kg == pytest.approx(truth, abs=0.3)
 
 
+@pytest.mark.parametrize("width_s", [0.12, 0.15])
+def test_a_hand_shift_where_the_fall_ends_is_cut_no_further_than_it_reaches(width_s: float) -> None:
+    # Measured against the highest force near it, the dip is as deep as the fall it sits at the
+    # foot of, and a cut down to a share of that depth runs up the fall's flank: the fill then
+    # leans on the dip's own edges and reads 0.6-0.7 kg low. Measured against the line the
+    # force either side makes, the cut ends where the dip does.
+    t = timeline(30.0)
+    clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.3)  # the fall ends at 15.0 s
+    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 15.8)].min())
+    u = (t - 15.25) / width_s
+    force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.3)
+
+
 def test_a_sustained_dip_is_the_minimum() -> None:
     t = timeline(30.0)
     force = assisted(t, 10.0, bottom=15.0, plateau_s=1.5)

@@ -56,8 +56,10 @@ def excise_dips(
     A dip is a local minimum at least ``dip_min_kg`` deep (against the force within
     ``dip_context_s``) whose width at half depth is under ``dip_max_halfwidth_s``: a hand
     shifting on the pad or a ringing trough. The V of a real effort, however sharp its tip, is
-    many times wider at half its depth. When the rate ``resolved`` the effort's shape, a wider
-    minimum is also looked at for a short dip riding on it (:func:`riding_dip`).
+    many times wider at half its depth. A dip is cut out where it is over ``dip_cut_depth`` of
+    its depth deep. When the rate ``resolved`` the effort's shape, that depth is also measured
+    against the line the force either side makes (:func:`below_line`), and a wider minimum is
+    looked at for a short dip riding on it (:func:`riding_dip`).
 
     The fill is a continuous broken line (two straight segments meeting at a knot inside the dip)
     fitted by least squares to the force within ``dip_context_s`` either side of the dip, other
@@ -93,6 +95,13 @@ def excise_dips(
         for peak, left_ip, right_ip in zip(peaks[short].tolist(), left, right, strict=True):
             i0 = lo + max(int(np.floor(left_ip)), peak - reach)
             i1 = lo + min(int(np.ceil(right_ip)), peak + reach) + 1
+            if resolved and (found := below_line(y, lo + peak, lo, hi, fs, cfg)) is not None:
+                # find_peaks's depth includes the fall's flank when the dip sits at its foot,
+                # and so would a cut down to a share of it; the cut stops where the force is
+                # back near the line its sides make (the samples at the crossings included, as
+                # above: a flank left in the fill's context pulls it down)
+                a, b = _cut_below_line(found, lo + peak, cfg)
+                i0, i1 = max(i0, a - 1), min(i1, b + 1)
             spans.append((i0, i1))
     if resolved:
         for peak in peaks[~short].tolist():
@@ -128,14 +137,32 @@ def riding_dip(
 
     ``find_peaks`` measures a dip against the highest force near it, so a hand shifting at the
     tip of the effort's V takes the V's depth and width and is not short. Measured instead
-    against the broken line the force on either side makes (the V itself, from spans of up to
-    ``dip_max_halfwidth_s`` either side of ``p``), the dip is what lies below that line. It is
-    one when it is deeper than ``dip_min_kg`` beyond ``dip_misfit_sigmas`` times the line's
-    misfit to its sides (a line that does not fit the force around it predicts nothing under
-    it) and as narrow at half that depth as a short dip; it is cut where it is more than
-    ``dip_cut_depth`` of that depth below the line.
+    against the broken line the force on either side makes (:func:`below_line`), the dip is what
+    lies below that line. It is one when it is deeper than ``dip_min_kg`` and as narrow at half
+    that depth as a short dip; it is cut where it is more than ``dip_cut_depth`` of that depth
+    below the line.
     """
-    limit, hmax = _dip_extent(fs, cfg)
+    found = below_line(y, p, lo, hi, fs, cfg)
+    if found is None or found[0] < cfg.dip_min_kg:
+        return None
+    depth, i0, below = found
+    limit, _ = _dip_extent(fs, cfg)
+    a, b = _run_below(below, p - i0, -0.5 * depth)
+    if b - a > limit + 1:  # samples below half depth: one more than the width between crossings
+        return None
+    return _cut_below_line(found, p, cfg)
+
+
+def below_line(
+    y: np.ndarray, p: int, lo: int, hi: int, fs: float, cfg: DetectorConfig
+) -> tuple[float, int, np.ndarray] | None:
+    """How far ``y[p]`` lies below the broken line the force either side of it makes, from spans
+    of up to ``dip_max_halfwidth_s`` either side of ``p`` left out: (its depth less
+    ``dip_misfit_sigmas`` times the line's misfit to its sides, the span's first index, the force
+    less the line over the span) for the span where that depth is greatest; None when no span
+    has a positive one. A line that does not fit the force around it predicts nothing under it.
+    """
+    _, hmax = _dip_extent(fs, cfg)
     side, reach = fill_extent(fs, cfg)
     nothing = np.zeros(y.size, dtype=bool)
     best: tuple[float, int, np.ndarray] | None = None
@@ -149,15 +176,18 @@ def riding_dip(
             continue
         trend, misfit = fit
         depth = float(trend[p - i0] - y[p]) - cfg.dip_misfit_sigmas * misfit
-        if best is None or depth > best[0]:
+        if depth > 0 and (best is None or depth > best[0]):
             best = (depth, i0, y[i0:i1] - trend)
-    if best is None or best[0] < cfg.dip_min_kg:
-        return None
-    depth, i0, below_line = best
-    a, b = _run_below(below_line, p - i0, -0.5 * depth)
-    if b - a > limit + 1:  # samples below half depth: one more than the width between crossings
-        return None
-    a, b = _run_below(below_line, p - i0, -cfg.dip_cut_depth * depth)
+    return best
+
+
+def _cut_below_line(
+    found: tuple[float, int, np.ndarray], p: int, cfg: DetectorConfig
+) -> tuple[int, int]:
+    """The span around ``p`` where the force is over ``dip_cut_depth`` of the depth
+    :func:`below_line` found below the line."""
+    depth, i0, below = found
+    a, b = _run_below(below, p - i0, -cfg.dip_cut_depth * depth)
     return i0 + a, i0 + b
 
 
