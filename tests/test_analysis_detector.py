@@ -321,6 +321,20 @@ def test_a_glitch_after_the_release_does_not_make_an_assisted_rep_unassisted() -
     assert rep.end_s < t[116]  # the rep ends at the release, not at the glitch
 
 
+@pytest.mark.parametrize("glitch_at_s", [17.4, 18.3, 19.1])
+def test_a_glitch_between_two_reps_does_not_join_them(glitch_at_s: float) -> None:
+    # At 10 S/s a one-conversion glitch of 5.5 kg is under the despiker's threshold (6 kg, kept
+    # for the tips of steep Vs). Between reps 3 s apart it came within the merge gap of both
+    # releases and made one 14 s "rep" of them, its minimum the 0 kg of the pause.
+    t = timeline(40.0, 10.0)
+    force = noisy(t, assisted(t, 10.0) + assisted(t, 20.2))  # the first released at 17.2 s
+    force[int(np.argmin(np.abs(t - glitch_at_s)))] += 5.5
+    reps = analyze(t, force).reps
+    assert len(reps) == 2, reps
+    assert [rep.min_assistance_kg for rep in reps] == pytest.approx([15.0, 15.0], abs=0.75)
+    assert reps[0].end_s < 17.4
+
+
 # 10 S/s samples of a synthetic recording (seed 2065, rep 17): a landing at 92 kg, a ringing
 # trough 0.3 s later, a hold at ~47 kg, an effort to ~38 kg (a hand shift at the bottom), the
 # push-off and the release.

@@ -59,10 +59,11 @@ class DetectorConfig:
     #: Breaks shorter than this belong to the same contact (DESIGN: a full Nordic rep cannot be
     #: done in under ~2 s, so a bounce or a near-zero moment before the push-off is not an end).
     merge_gap_s: float = 2.0
-    #: A last piece of a contact in which fewer than this many conversions read above
-    #: ``contact_on_kg`` is not hands coming back: it is a glitch the despiker had to leave alone
-    #: (at 10 S/s its threshold is 6 kg, to keep the tips of steep Vs) or a touch too brief to
-    #: matter. The rep ends before it, so that it cannot hide the release after a push-off.
+    #: A piece of a contact after a break in which fewer than this many measured conversions read
+    #: above ``contact_on_kg`` is not hands coming back: it is a glitch the despiker had to leave
+    #: alone (at 10 S/s its threshold is 6 kg, to keep the tips of steep Vs) or a touch too brief
+    #: to matter. The break goes on through it, so that it can neither hide the release after a
+    #: push-off nor join two reps into one.
     touch_min_conversions: int = 2
     #: A "contact" longer than this is a weight left on the pad or a tare that jumped: the zero is
     #: re-learnt and no rep is reported.

@@ -267,24 +267,6 @@ def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
     return max(contact.segments, key=lambda seg: t[seg[1] - 1] - t[seg[0]])
 
 
-def _touch_end(contact: Contact, y: np.ndarray, cfg: DetectorConfig) -> int:
-    """One past the last sample of the contact's last real touch: trailing pieces in which fewer
-    than ``touch_min_conversions`` conversions read above ``contact_on_kg`` (a lone glitch after
-    the release, within the merge gap) are not part of the rep. Only measured conversions count:
-    a hole after a glitch is filled by a line from it, which reads above the threshold too."""
-    end = contact.end
-    segments = [seg for seg in contact.segments if seg[0] < end]
-    while len(segments) > 1:
-        start, stop = segments[-1]
-        piece = slice(start, min(stop, end))
-        touching = int(np.count_nonzero((y[piece] > cfg.contact_on_kg) & contact.measured[piece]))
-        if touching >= cfg.touch_min_conversions:
-            break
-        segments.pop()
-        end = segments[-1][1]
-    return end
-
-
 def _hole_before_end(contact: Contact, end: int, cfg: DetectorConfig) -> int | None:
     """The first sample of the first hole in the data (lost conversions, re-created by a line)
     ending within ``release_max_s`` of the contact's end and long enough to hide a push-off (its
@@ -320,7 +302,7 @@ def analyze_contact(
     """The rep made by ``contact``, or None for a touch of the pad."""
     t, fs = contact.t, contact.fs
     y = zeroed(contact, cfg)
-    onset, end = contact.onset, _touch_end(contact, y, cfg)
+    onset, end = contact.onset, contact.end
     if end - onset < 2 or t[end - 1] - t[onset] < cfg.min_rep_s:
         return None
     smooth = y

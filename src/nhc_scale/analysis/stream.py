@@ -152,6 +152,7 @@ class ContactStage:
         self._zero_c = 0.0
         self._touching = False
         self._seg_start = 0
+        self._seg_hits = 0  # measured conversions above contact_on_kg in the current segment
         self._break_start = 0
         self._segments: list[tuple[int, int]] = []
         self._live_tail = np.empty(0)
@@ -185,10 +186,20 @@ class ContactStage:
         while pos < j:
             if self._touching:
                 below = np.flatnonzero(rel[pos - i :] < cfg.contact_off_kg)
+                seg_stop = j if not below.size else pos + int(below[0])
+                touching = (x[pos:seg_stop] - self._zero_c > cfg.contact_on_kg) & m[pos:seg_stop]
+                self._seg_hits += int(np.count_nonzero(touching))
                 if not below.size:
                     break
-                pos += int(below[0])
+                pos = seg_stop
                 self._touching = False
+                if self._segments and self._seg_hits < cfg.touch_min_conversions:
+                    # a glitch the despiker left alone inside a break, not hands coming back:
+                    # the break goes on (else it could join two reps into one)
+                    if self._break_start + self._merge_n - base <= pos:
+                        ended_at = pos
+                        break
+                    continue
                 self._break_start = base + pos
                 self._segments.append((self._seg_start, self._break_start))
             else:
@@ -199,6 +210,7 @@ class ContactStage:
                     pos += int(above[0])
                     self._touching = True
                     self._seg_start = base + pos
+                    self._seg_hits = 0
                 elif confirm <= j:
                     ended_at = confirm
                     break
