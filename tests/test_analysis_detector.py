@@ -398,6 +398,23 @@ def test_a_short_push_off_with_a_lost_conversion_inside_is_not_bridged_as_a_glit
     assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
 
 
+@pytest.mark.parametrize("lost_after", [False, True])
+def test_a_two_conversion_push_off_whose_release_follows_is_not_bridged_as_a_glitch(
+    lost_after: bool,
+) -> None:
+    # Two conversions of push-off, then the release: its first conversion is back near the
+    # force before the push, as after a double spike, but the next one keeps falling. Bridged,
+    # the push-off vanished and the rep read as an unassisted lift-off (seed 5035, rep 4).
+    t = timeline(30.0, 10.0)
+    force = _plateau_then_push(t, [17.6, 27.0, 30.5, 13.5])
+    keep = np.ones(t.size, dtype=bool)
+    keep[int(np.searchsorted(t, 16.45)) + 4] = not lost_after
+    rep = only_rep(t[keep], force[keep])
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+    assert rep.push_off_peak_kg == pytest.approx(30.5, abs=1.5)
+
+
 def test_a_glitch_just_before_a_chip_reset_after_the_release_is_not_a_touch() -> None:
     # The line that fills the reset's hole starts at the glitch, so it read as several
     # conversions of hands back on the pad: the gap before it became the "minimum" (0 kg).

@@ -75,10 +75,11 @@ class Despiker:
     A run of at most ``k`` samples that departs from the last good sample by more than the
     threshold, followed by a sample back within the threshold of it, is replaced by the straight
     line between the two good samples. A step that stays (a landing, a release) is never touched,
-    because nothing comes back. Runs after lost conversions may be longer: that is where a
-    restarted HX711 delivers its unsettled conversions.
+    because nothing comes back, and neither is a rise whose force, once back, keeps falling
+    (a short push-off and its release). Runs after lost conversions may be longer: that is where
+    a restarted HX711 delivers its unsettled conversions.
 
-    Output lags input by ``lookahead`` samples (50 ms at 80 S/s).
+    Output lags input by ``lookahead`` samples (62.5 ms at 80 S/s).
 
     ``level`` is where the stream starts (the median of its first samples): the very first
     sample is judged against it, so that a wild first conversion is bridged like any other
@@ -91,7 +92,7 @@ class Despiker:
         self.k_gap = max(self.k_run, cfg.glitch_max_after_gap)
         self.gap_s = cfg.gap_factor * period_s
         self.drift_kg_s = cfg.glitch_drift_kg_s
-        self.lookahead = self.k_gap
+        self.lookahead = self.k_gap + 1  # the run, its good sample back, and one to confirm it
         self._t = _EMPTY
         self._x = _EMPTY
         self._prev_t: float | None = None
@@ -158,6 +159,8 @@ class Despiker:
                 moved = abs(back - prev_x)
                 if moved > threshold + self.drift_kg_s * span:
                     continue
+                if float(bx[i]) > prev_x and not self._stays(bt, bx, j):
+                    continue  # a short push-off and the release after it, not a glitch
                 line = prev_x + (bt[i:j] - prev_t) / span * (back - prev_x)
                 if np.min(np.abs(bx[i:j] - line)) <= threshold + moved:
                     continue  # not clearly a departure: leave it alone
@@ -166,6 +169,17 @@ class Despiker:
                 done = j
                 break
         self._done = max(done, limit + 1)
+
+    def _stays(self, bt: np.ndarray, bx: np.ndarray, j: int) -> bool:
+        """Whether the force stays where the good sample ``bx[j]`` after a rise came back to:
+        the next sample is within the threshold plus the allowed drift of it (or there is no
+        next sample). At 10 S/s a push-off can be two conversions high with the release right
+        after it, its first sample back near the force before the push: what follows keeps
+        falling, where after a glitch it stays."""
+        if j + 1 >= bx.size:
+            return True
+        allowed = self.threshold + self.drift_kg_s * (float(bt[j + 1]) - float(bt[j]))
+        return abs(float(bx[j + 1]) - float(bx[j])) <= allowed
 
 
 class GapFiller:
