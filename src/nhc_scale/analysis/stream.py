@@ -187,6 +187,8 @@ class ContactStage:
             if self._touching:
                 below = np.flatnonzero(rel[pos - i :] < cfg.contact_off_kg)
                 seg_stop = j if not below.size else pos + int(below[0])
+                # only measured conversions: a hole after a glitch is re-created by a line from
+                # it, which reads above the threshold too
                 touching = (x[pos:seg_stop] - self._zero_c > cfg.contact_on_kg) & m[pos:seg_stop]
                 self._seg_hits += int(np.count_nonzero(touching))
                 if not below.size:
