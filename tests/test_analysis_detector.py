@@ -177,6 +177,19 @@ def test_a_hand_shift_where_the_fall_ends_is_cut_no_further_than_it_reaches(widt
     assert rep.min_assistance_kg == pytest.approx(truth, abs=0.3)
 
 
+def test_a_hand_shift_before_the_push_off_at_10_sps_is_cut_without_the_push_off() -> None:
+    # A 0.25 s hand shift 0.1 s before the end of a 0.4 s plateau touches three conversions.
+    # A cut reaching two conversions either side of its tip took the push-off's first one with
+    # it, and the fill, a V fitted between the fall and the push-off, dived under the plateau:
+    # 1.2 kg low.
+    t = timeline(30.0, 10.0)
+    clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.4)  # the plateau ends at 15.4 s
+    u = (t - 15.3) / 0.25
+    force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+
+
 def test_a_sustained_dip_is_the_minimum() -> None:
     t = timeline(30.0)
     force = assisted(t, 10.0, bottom=15.0, plateau_s=1.5)

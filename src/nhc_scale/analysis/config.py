@@ -96,6 +96,11 @@ class DetectorConfig:
     #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
     #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
     dip_max_halfwidth_s: float = 0.2
+    #: A dip's cut reaches at most this far either side of its tip: half the longest hand shift
+    #: (DESIGN: transients shorter than about 0.3 s). At 10 S/s that is the three conversions a
+    #: hand shift can touch; a reach of two a side took the V's flank or the push-off's first
+    #: conversion with it, and the fill, bent by the push-off, read 1-4 kg high.
+    dip_reach_s: float = 0.15
     #: A dip is cut out where it is deeper than this share of its depth below its surroundings.
     #: The shallow flanks left in are the fill's nearest context (and its floor: the fill never
     #: goes below the force read), so it starts closer to the minimum and has less of the
@@ -121,8 +126,10 @@ class DetectorConfig:
     #: A push-off is a rise of the sustained force after the minimum by at least this much...
     push_rise_kg: float = 1.5
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow
-    #: unassisted lift-off is not taken for one (a push-off lifts the body: it is large)...
-    push_rise_frac: float = 0.2
+    #: unassisted lift-off is not taken for one (a push-off lifts the body: it is large; at 0.2
+    #: two weak push-offs over a minimum read 3 kg high were taken for wobbles, and the reps
+    #: for unassisted)...
+    push_rise_frac: float = 0.15
     #: ...and by at least this share of the force it rises from: a hold's slow sway moves the
     #: force by up to ~6 % peak to peak, and a strong athlete may lift off straight from a
     #: swaying hold, with no fall before it to measure the rise against...

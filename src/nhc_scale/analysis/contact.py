@@ -80,7 +80,8 @@ def excise_dips(
     peaks, props = find_peaks(
         part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
     )
-    limit, reach = _dip_extent(fs, cfg)
+    limit, _ = _dip_extent(fs, cfg)
+    reach = max(1, int(cfg.dip_reach_s * fs))
     short = props["widths"] <= limit
     spans = []
     if short.any():
@@ -123,10 +124,9 @@ def excise_dips(
 
 
 def _dip_extent(fs: float, cfg: DetectorConfig) -> tuple[float, int]:
-    """(widest half-depth width of a short dip, furthest its cut reaches from its tip), in
-    samples at rate ``fs``. A sampled dip reads up to about half a sample period wider than it
-    is (each conversion averages over its period): at 10 S/s a 0.25 s hand shift measures
-    ~0.25 s at half depth."""
+    """(widest half-depth width of a short dip, that width rounded), in samples at rate ``fs``.
+    A sampled dip reads up to about half a sample period wider than it is (each conversion
+    averages over its period): at 10 S/s a 0.25 s hand shift measures ~0.25 s at half depth."""
     return cfg.dip_max_halfwidth_s * fs + 0.5, max(1, round(cfg.dip_max_halfwidth_s * fs))
 
 
