@@ -94,13 +94,18 @@ class DetectorConfig:
     dip_context_s: float = 0.5
     #: ...whose half-depth width is below this are transients (a hand shifting on the pad, a
     #: trough of the landing's ringing) and are cut out before the minimum is taken. A 0.3 s
-    #: dip has a half-depth width of ~0.15 s; the V of a real effort is far wider at half depth.
-    dip_max_halfwidth_s: float = 0.2
+    #: dip is ~0.15 s wide at half depth if it eases in and out, ~0.25 s if the hand comes off
+    #: and goes back within 50 ms each way (at 0.2 s a 0.28 s one read 6.6 kg low); the V of a real
+    #: effort is far wider at half depth.
+    dip_max_halfwidth_s: float = 0.25
     #: A dip's cut reaches at most this far either side of its tip: half the longest hand shift
     #: (DESIGN: transients shorter than about 0.3 s). At 10 S/s that is the three conversions a
     #: hand shift can touch; a reach of two a side took the V's flank or the push-off's first
     #: conversion with it, and the fill, bent by the push-off, read 1-4 kg high.
     dip_reach_s: float = 0.15
+    #: The line a dip is measured against is fitted to the force either side of spans up to
+    #: this long either side of its tip: a 0.3 s hand shift's half and the low-pass's smear.
+    dip_line_span_s: float = 0.2
     #: A dip is cut out where it is deeper than this share of its depth below its surroundings.
     #: The shallow flanks left in are the fill's nearest context (and its floor: the fill never
     #: goes below the force read), so it starts closer to the minimum and has less of the

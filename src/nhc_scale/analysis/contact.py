@@ -80,7 +80,7 @@ def excise_dips(
     peaks, props = find_peaks(
         part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
     )
-    limit, _ = _dip_extent(fs, cfg)
+    limit = _short_dip_limit(fs, cfg)
     reach = max(1, int(cfg.dip_reach_s * fs))
     short = props["widths"] <= limit
     spans = []
@@ -123,11 +123,11 @@ def excise_dips(
     return out
 
 
-def _dip_extent(fs: float, cfg: DetectorConfig) -> tuple[float, int]:
-    """(widest half-depth width of a short dip, that width rounded), in samples at rate ``fs``.
-    A sampled dip reads up to about half a sample period wider than it is (each conversion
-    averages over its period): at 10 S/s a 0.25 s hand shift measures ~0.25 s at half depth."""
-    return cfg.dip_max_halfwidth_s * fs + 0.5, max(1, round(cfg.dip_max_halfwidth_s * fs))
+def _short_dip_limit(fs: float, cfg: DetectorConfig) -> float:
+    """The widest half-depth width of a short dip, in samples at rate ``fs``. A sampled dip reads
+    up to about half a sample period wider than it is (each conversion averages over its
+    period): at 10 S/s a 0.25 s hand shift measures ~0.25 s at half depth."""
+    return cfg.dip_max_halfwidth_s * fs + 0.5
 
 
 def riding_dip(
@@ -146,7 +146,7 @@ def riding_dip(
     if found is None or found[0] < cfg.dip_min_kg:
         return None
     depth, i0, below = found
-    limit, _ = _dip_extent(fs, cfg)
+    limit = _short_dip_limit(fs, cfg)
     a, b = _run_below(below, p - i0, -0.5 * depth)
     if b - a > limit + 1:  # samples below half depth: one more than the width between crossings
         return None
@@ -157,12 +157,12 @@ def below_line(
     y: np.ndarray, p: int, lo: int, hi: int, fs: float, cfg: DetectorConfig
 ) -> tuple[float, int, np.ndarray] | None:
     """How far ``y[p]`` lies below the broken line the force either side of it makes, from spans
-    of up to ``dip_max_halfwidth_s`` either side of ``p`` left out: (its depth less
+    of up to ``dip_line_span_s`` either side of ``p`` left out: (its depth less
     ``dip_misfit_sigmas`` times the line's misfit to its sides, the span's first index, the force
     less the line over the span) for the span where that depth is greatest; None when no span
     has a positive one. A line that does not fit the force around it predicts nothing under it.
     """
-    _, hmax = _dip_extent(fs, cfg)
+    hmax = max(1, round(cfg.dip_line_span_s * fs))
     side, reach = fill_extent(fs, cfg)
     nothing = np.zeros(y.size, dtype=bool)
     best: tuple[float, int, np.ndarray] | None = None
