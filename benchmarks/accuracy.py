@@ -168,7 +168,7 @@ def _minima(seed: int, rate: int, reps: list[dict], recording: Recording) -> lis
                 "shape": shape,
                 "shift": None
                 if near is None
-                else (near.center_s - at, near.width_s, near.depth_kg, near.rebound),
+                else (near.center_s - at, near.width_s, near.depth_kg, near.rebound, near.edge),
             }
         )
     return out
@@ -198,7 +198,7 @@ def _print_misses(minima: list[dict], count: int) -> None:
             "no hand shift"
             if shift is None
             else f"shift {shift[0]:+.2f} s from the minimum, {shift[1]:.2f} s wide, "
-            f"{shift[2]:.1f} kg deep, catch {shift[3]:.2f}"
+            f"{shift[2]:.1f} kg deep, catch {shift[3]:.2f}, edges {shift[4]:.2f}"
         )
         print(
             f"  seed {m['seed']} @{m['rate']} rep {m['rep']}: truth {m['true_kg']:.2f} kg, "

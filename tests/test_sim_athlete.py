@@ -67,6 +67,24 @@ def test_the_truth_is_the_sustained_minimum_of_the_clean_force() -> None:
     assert dipped.force(np.array([at]))[0] < rep.force(np.array([at]))[0] - 0.3 * minimum
 
 
+def test_hand_shifts_come_off_and_back_at_varied_speeds() -> None:
+    # eased all the way (edge 1) the dip is a raised cosine, half its depth at a quarter width
+    # from its centre; with fast edges (0.2) it is at full depth over 80 % of its width
+    eased, sharp = Dip(1.0, 0.2, 4.0, 0.0, edge=1.0), Dip(1.0, 0.2, 4.0, 0.0, edge=0.2)
+    t = np.array([0.95, 0.92, 1.0, 1.1])
+    assert eased.unloading(t)[:3] == pytest.approx([-2.0, -4.0 * np.cos(0.4 * np.pi) ** 2, -4.0])
+    assert sharp.unloading(t) == pytest.approx([-4.0, -4.0, -4.0, 0.0])
+    assert Dip(1.0, 0.2, 4.0, 0.5, edge=0.2).catch(np.array([1.2, 1.3])) == pytest.approx(
+        [2.0, 0.0]
+    )
+    # the generator draws the whole range
+    rng = np.random.default_rng(5)
+    athlete = replace(draw_athlete(rng), dip_prob=1.0)
+    edges = [d.edge for _ in range(200) for d in plan_rep(rng, athlete, 10.0, 0.6).dips]
+    assert len(edges) > 100
+    assert 0.2 <= min(edges) < 0.3 and 0.9 < max(edges) <= 1.0
+
+
 def test_force_is_never_negative_and_includes_tremor() -> None:
     rep = _rep(strength=0.7)
     t = np.arange(rep.t_touch - 1, rep.t_end + 1, 0.002)

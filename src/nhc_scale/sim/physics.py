@@ -29,9 +29,13 @@ def _smoothstep(u: np.ndarray) -> np.ndarray:
     return u * u * (3.0 - 2.0 * u)
 
 
-def _raised_cosine(t: np.ndarray, center: float, width: float) -> np.ndarray:
-    u = (t - center) / width
-    return np.where(np.abs(u) < 0.5, 0.5 * (1.0 + np.cos(2.0 * np.pi * u)), 0.0)
+def _tapered(t: np.ndarray, center: float, width: float, edge: float) -> np.ndarray:
+    """1 over the middle of ``width`` and 0 outside it, with cosine edges that together take
+    ``edge`` of it (a Tukey window): 1 eases all the way (a raised cosine), 0.2 is nearly flat."""
+    u = np.abs(t - center) / width
+    flat = 0.5 * (1.0 - edge)
+    x = np.clip((u - flat) / max(0.5 * edge, 1e-9), 0.0, 1.0)
+    return np.where(u < 0.5, 0.5 * (1.0 + np.cos(np.pi * x)), 0.0)
 
 
 @dataclass(frozen=True)
@@ -42,17 +46,20 @@ class Dip:
     width_s: float  # whole dip, under 0.3 s
     depth_kg: float
     rebound: float  # share of the dip's impulse given back just after it
+    # share of the width the hand takes to come off and to go back: a hand may ease off and
+    # back the whole time (1) or come off and land within a few tens of milliseconds (0.2)
+    edge: float = 1.0
 
     def unloading(self, t: np.ndarray) -> np.ndarray:
         """The dip itself: the hand coming off the pad (negative force)."""
-        return -self.depth_kg * _raised_cosine(t, self.center_s, self.width_s)
+        return -self.depth_kg * _tapered(t, self.center_s, self.width_s, self.edge)
 
     def catch(self, t: np.ndarray) -> np.ndarray:
         """The catch that follows it: the hand taking the load back, a little overshoot."""
         return (
             self.rebound
             * self.depth_kg
-            * _raised_cosine(t, self.center_s + self.width_s, self.width_s)
+            * _tapered(t, self.center_s + self.width_s, self.width_s, self.edge)
         )
 
 
@@ -361,5 +368,6 @@ def _with_dips(rng: np.random.Generator, athlete: Athlete, rep: RepPlan) -> RepP
                 # one hand shift at a time: two within 0.6 s would be one long dip
                 continue
             depth = local * float(rng.uniform(0.15, 0.6))
-            dips.append(Dip(center, width, depth, float(rng.uniform(0.0, 0.8))))
+            rebound = float(rng.uniform(0.0, 0.8))
+            dips.append(Dip(center, width, depth, rebound, edge=float(rng.uniform(0.2, 1.0))))
     return replace(rep, dips=tuple(dips))
