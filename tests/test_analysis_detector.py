@@ -213,6 +213,22 @@ def test_a_sustained_dip_is_the_minimum() -> None:
     assert rep.min_assistance_kg == pytest.approx(9.0, abs=0.5)
 
 
+@pytest.mark.parametrize("hold_kg", [67.0, 74.0])
+def test_a_reading_below_zero_at_a_near_zero_tip_is_not_averaged_in(hold_kg: float) -> None:
+    # At 10 S/s a wild conversion a few kilograms low is too small to tell from the tip of a
+    # steep V (here 33-36 kg/s down, 60 kg/s up), and too shallow against it to be cut out
+    # as a dip. Landing on a tip at 1 kg it reads below zero, which no force on the pad can:
+    # averaged in, the minimum read 1.2 kg low.
+    t = timeline(30.0, 10.0)
+    clean = assisted(t, 10.0, hold=hold_kg, bottom=1.0, push=44.0, plateau_s=0.0)
+    truth = float(sustained(clean, 10.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    force = noisy(t, clean)
+    force[np.argmin(np.abs(t - 15.0))] = -2.5
+    rep = only_rep(t, force)
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.75)
+
+
 @pytest.mark.parametrize("rate", [10.0, 80.0])
 def test_spikes_do_not_move_the_minimum(rate: float) -> None:
     t = timeline(30.0, rate)

@@ -317,7 +317,12 @@ def analyze_contact(
         return None
 
     resolved = smooth is not y
-    level = sustained(excise_dips(smooth, lo, end, fs, cfg, resolved), fs, cfg.sustain_s)[lo:end]
+    # the pad cannot pull the hands: a reading below zero during the effort that is not cut out
+    # as a dip is noise or a wild conversion too small to tell from a steep V's tip at 10 S/s,
+    # never force to average in (clamped after the cut: clamped before, a dip becomes too
+    # shallow to be cut and its floor of zero is averaged in instead)
+    on_pad = np.maximum(excise_dips(smooth, lo, end, fs, cfg, resolved), 0.0)
+    level = sustained(on_pad, fs, cfg.sustain_s)[lo:end]
     highest = np.maximum.accumulate(level)
     # the push-off is judged on the low-passed force, not its 0.3 s average: a short, sharp
     # push (0.5 s at 10 S/s) is a real push even if its average barely rises
