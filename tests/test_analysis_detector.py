@@ -205,6 +205,22 @@ def test_a_hand_shift_before_the_push_off_at_10_sps_is_cut_without_the_push_off(
     assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
 
 
+@pytest.mark.parametrize(("hold_kg", "push_kg"), [(60.0, 44.0), (50.0, 40.0), (40.0, 45.0)])
+def test_a_steep_v_between_two_conversions_is_averaged_over_any_window(
+    hold_kg: float, push_kg: float
+) -> None:
+    # At 10 S/s, with the tip 0.04 s after a conversion, the 0.3 s averages centred on
+    # conversions (0.1 s apart) all miss the lowest one: the minimum read 0.35-0.43 kg high.
+    fine = timeline(30.0, 1000.0)
+    clean = assisted(fine, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
+    truth = float(sustained(clean, 1000.0, 0.3)[(fine > 14.0) & (fine < 16.0)].min())
+    t = timeline(30.0, 10.0) + 0.04
+    force = assisted(t, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
+    rep = only_rep(t, noisy(t, force))
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.3)
+    assert 14.9 < rep.min_at_s < 15.2
+
+
 def test_a_sustained_dip_is_the_minimum() -> None:
     t = timeline(30.0)
     force = assisted(t, 10.0, bottom=15.0, plateau_s=1.5)

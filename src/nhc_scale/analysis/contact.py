@@ -48,6 +48,32 @@ def sustained(y: np.ndarray, fs: float, window_s: float) -> np.ndarray:
     return np.convolve(y, weights, mode="same")
 
 
+def lowest_average_near(
+    y: np.ndarray, t: np.ndarray, k: int, fs: float, window_s: float
+) -> tuple[float, float]:
+    """(the lowest average of the piecewise-linear ``y`` over ``window_s``, its centre's time)
+    for window centres within one sample of ``y[k]``, tried every tenth of a sample.
+
+    :func:`sustained` centres its windows on samples only: at 10 S/s they are 0.1 s apart, a
+    third of the window, and the lowest of them can read the tip of a steep V high by a few
+    hundred grams. What the hands sustained is the lowest average over any 0.3 s."""
+    up = 10
+    m = max(1, round(window_s * fs)) * up  # sustained()'s window, in tenths of a sample
+    reach = m // up + 2
+    a, b = max(0, k - reach), min(y.size, k + reach + 1)
+    fine_at = np.arange(a * up, (b - 1) * up + 1) / up  # sample indices, fractional
+    fine = np.interp(fine_at, np.arange(a, b), y[a:b])
+    weights = np.ones(m + 1)
+    weights[0] = weights[-1] = 0.5
+    averages = np.convolve(fine, weights / m, mode="valid")
+    centres = fine_at[: averages.size] + 0.5 * m / up
+    near = np.abs(centres - k) <= 1.0
+    if not near.any():  # too close to either end for a whole window
+        return float(sustained(y, fs, window_s)[k]), float(t[k])
+    best = int(np.argmin(np.where(near, averages, np.inf)))
+    return float(averages[best]), float(np.interp(centres[best], np.arange(t.size), t))
+
+
 def excise_dips(
     y: np.ndarray, lo: int, hi: int, fs: float, cfg: DetectorConfig, resolved: bool
 ) -> np.ndarray:
@@ -345,18 +371,20 @@ def analyze_contact(
     push_peak: float | None = None
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
-        minimum = max(0.0, float(level[k]))
         push_peak = float(later_peak[k])
     elif (hole := _hole_before_end(contact, end, cfg)) is not None:
         # the end of the rep fell into a hole in the data: a push-off could hide there, so the
         # rep is not called unassisted on what was not seen; its minimum is the lowest force seen
         seen = max(1, hole - lo - round(0.5 * cfg.sustain_s * fs))
         k = int(np.argmin(level[:seen]))
-        minimum = max(0.0, float(level[k]))
     else:
         below = np.flatnonzero(level <= cfg.contact_off_kg)
         k = int(below[0]) if below.size else level.size - 1
-        minimum, unassisted = 0.0, True
+        unassisted = True
+    minimum, min_at_s = 0.0, float(t[lo + k])
+    if not unassisted:
+        lowest, min_at_s = lowest_average_near(on_pad, t, lo + k, fs, cfg.sustain_s)
+        minimum = max(0.0, lowest)
     hold_top = float(highest[k])
     if hold_top < cfg.min_rep_kg:
         return None
@@ -367,7 +395,7 @@ def analyze_contact(
         start_s=float(t[onset]),
         end_s=float(t[end - 1]),
         min_assistance_kg=minimum,
-        min_at_s=float(t[lo + k]),
+        min_at_s=min_at_s,
         unassisted=unassisted,
         landing_peak_kg=float(y[k_land]),
         hold_kg=hold_kg,
