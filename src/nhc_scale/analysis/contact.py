@@ -296,7 +296,9 @@ def _landing_segment(contact: Contact, bounce_max_s: float) -> tuple[int, int]:
 def _hole_before_end(contact: Contact, end: int, cfg: DetectorConfig) -> int | None:
     """The first sample of the first hole in the data (lost conversions, re-created by a line)
     ending within ``release_max_s`` of the contact's end and long enough to hide a push-off (its
-    measured neighbours more than ``sustain_s`` apart), or None."""
+    measured neighbours more than ``sustain_s`` apart), or None. A hole that the fall before it,
+    continued across it, explains (the force after it is where that fall leads) hides nothing.
+    """
     t = contact.t
     kept = np.flatnonzero(contact.measured)
     before, after = kept[:-1], kept[1:]
@@ -305,8 +307,28 @@ def _hole_before_end(contact: Contact, end: int, cfg: DetectorConfig) -> int | N
         & (before < end - 1)  # it starts inside the contact (its line may carry the end)...
         & (t[after] >= t[end - 1] - cfg.release_max_s)  # ...and ends near the release
     )
-    first = np.flatnonzero(hole)
-    return int(before[first[0]]) + 1 if first.size else None
+    for i in np.flatnonzero(hole).tolist():
+        if not _fall_carries_across(contact, kept, int(before[i]), int(after[i]), cfg):
+            return int(before[i]) + 1
+    return None
+
+
+def _fall_carries_across(
+    contact: Contact, kept: np.ndarray, last: int, first: int, cfg: DetectorConfig
+) -> bool:
+    """Whether the force falling before the hole between measured samples ``last`` and
+    ``first``, continued in a straight line (never below zero: the hands have left), arrives
+    where the force is after it: nothing but the fall happened in the hole."""
+    t, x = contact.t, contact.x - contact.zero_before
+    seen = kept[(kept <= last) & (t[kept] >= t[last] - cfg.sustain_s)]
+    if seen.size < 2:
+        return False
+    slope, at_last = np.polyfit(t[seen] - t[last], x[seen], 1)
+    if slope >= 0.0:
+        return False
+    expected = max(0.0, at_last + slope * (t[first] - t[last]))
+    fall = at_last - expected
+    return bool(abs(x[first] - expected) <= max(cfg.push_rise_kg, 0.2 * fall))
 
 
 def zeroed(contact: Contact, cfg: DetectorConfig) -> np.ndarray:
