@@ -475,6 +475,20 @@ def test_a_two_conversion_push_off_whose_release_follows_is_not_bridged_as_a_gli
     assert rep.push_off_peak_kg == pytest.approx(30.5, abs=1.5)
 
 
+def test_a_push_off_right_after_a_lost_conversion_and_released_at_once_is_not_lost() -> None:
+    # After lost conversions up to four may be a restarted chip's junk. Here they are a
+    # two-conversion push-off whose release goes straight to zero, where the force stays:
+    # bridged, the push-off vanished and the rep read as an unassisted lift-off (seed 6011,
+    # rep 0). A push-off may be that short, so what was bridged is treated as data nobody saw.
+    t = timeline(30.0, 10.0)
+    force = _plateau_then_push(t, [30.0, 40.0, 26.0])
+    keep = np.ones(t.size, dtype=bool)
+    keep[int(np.searchsorted(t, 16.45))] = False
+    rep = only_rep(t[keep], force[keep])
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(15.0, abs=0.75)
+
+
 def test_a_glitch_just_before_a_chip_reset_after_the_release_is_not_a_touch() -> None:
     # The line that fills the reset's hole starts at the glitch, so it read as several
     # conversions of hands back on the pad: the gap before it became the "minimum" (0 kg).

@@ -27,7 +27,7 @@ class Contact:
 
     t: np.ndarray  # timestamps, including a little idle before and after
     x: np.ndarray  # clean force, kg, not yet zeroed
-    measured: np.ndarray  # False where a lost conversion was re-created by interpolation
+    measured: np.ndarray  # False where a lost conversion or a glitch was replaced by a line
     onset: int  # index of the first sample above the contact threshold
     end: int  # one past the last sample above the release threshold
     segments: tuple[tuple[int, int], ...]  # touching runs [start, stop) between breaks

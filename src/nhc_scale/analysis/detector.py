@@ -92,8 +92,8 @@ class RepDetector:
             self._filler = GapFiller(period, self.config)
             self._stage = ContactStage(period, zero, self.config)
         assert self._despiker is not None and self._filler is not None
-        t, x = self._despiker.push(t, x, final)
-        t, x, measured, breaks = self._filler.push(t, x)
+        t, x, bridged = self._despiker.push(t, x, final)
+        t, x, measured, breaks = self._filler.push(t, x, bridged)
         return self._stage.push(t, x, measured, breaks)
 
 

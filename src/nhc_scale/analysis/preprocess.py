@@ -13,6 +13,7 @@ import numpy as np
 from nhc_scale.analysis.config import DetectorConfig
 
 _EMPTY = np.empty(0)
+_NONE = np.zeros(0, dtype=bool)
 
 
 class Sanitizer:
@@ -73,8 +74,11 @@ class Despiker:
     """Bridges short departures that come back: isolated spikes and junk after a chip reset.
 
     A run of at most ``k`` samples that departs from the last good sample by more than the
-    threshold, followed by a sample back within the threshold of it, is replaced by the straight
-    line between the two good samples. A step that stays (a landing, a release) is never touched,
+    threshold, followed by a sample back within the threshold of it, is a glitch: it is replaced
+    by the straight line between the two good samples and flagged as not measured, like a lost
+    conversion the gap filler re-creates (the contact stage takes neither for hands on the pad,
+    and a short push-off bridged as a chip's junk is, like one lost in a hole, not taken for an
+    unassisted end nobody saw). A step that stays (a landing, a release) is never touched,
     because nothing comes back, and neither is a rise whose force, once back, keeps falling
     (a short push-off and its release). Runs after lost conversions may be longer: that is where
     a restarted HX711 delivers its unsettled conversions.
@@ -99,6 +103,7 @@ class Despiker:
         self._prev_x = 0.0
         self._level = level
         self._period_s = period_s
+        self._bridged = np.zeros(0, dtype=bool)  # which buffered samples are bridged glitches
         self._done = 0  # buffer indices below this were already examined
         self.bridged = 0  # samples replaced so far (a diagnostic)
 
@@ -108,35 +113,41 @@ class Despiker:
 
     def push(
         self, t: np.ndarray, x: np.ndarray, final: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (t, x, bridged) for the samples whose look-ahead is complete."""
         bt = np.concatenate((self._t, t))
         bx = np.concatenate((self._x, x))
+        bridged = np.concatenate((self._bridged, np.zeros(x.size, dtype=bool)))
         head_t: np.ndarray = _EMPTY
         head_x: np.ndarray = _EMPTY
         if self._prev_t is None and self._level is not None:
             if bx.size == 0:
-                return _EMPTY, _EMPTY
+                return _EMPTY, _EMPTY, _NONE
             self._prev_t, self._prev_x = float(bt[0]) - self._period_s, self._level
         elif self._prev_t is None:
             if bx.size == 0:
-                return _EMPTY, _EMPTY
+                return _EMPTY, _EMPTY, _NONE
             self._prev_t, self._prev_x = float(bt[0]), float(bx[0])
             head_t, head_x = bt[:1], bx[:1]
-            bt, bx = bt[1:], bx[1:]
+            bt, bx, bridged = bt[1:], bx[1:], bridged[1:]
         n = bx.size
         limit = n - 1 if final else n - 1 - self.lookahead  # last index with full lookahead
         if limit >= self._done:
-            self._examine(bt, bx, limit)
+            self._examine(bt, bx, bridged, limit)
         emit = max(limit + 1, 0)
-        self._t, self._x = bt[emit:], bx[emit:]
+        self._t, self._x, self._bridged = bt[emit:], bx[emit:], bridged[emit:]
         self._done = max(0, self._done - emit)
         if emit:
             self._prev_t, self._prev_x = float(bt[emit - 1]), float(bx[emit - 1])
         if head_t.size:
-            return np.concatenate((head_t, bt[:emit])), np.concatenate((head_x, bx[:emit]))
-        return bt[:emit], bx[:emit]
+            return (
+                np.concatenate((head_t, bt[:emit])),
+                np.concatenate((head_x, bx[:emit])),
+                np.concatenate(([False], bridged[:emit])),
+            )
+        return bt[:emit], bx[:emit], bridged[:emit]
 
-    def _examine(self, bt: np.ndarray, bx: np.ndarray, limit: int) -> None:
+    def _examine(self, bt: np.ndarray, bx: np.ndarray, bridged: np.ndarray, limit: int) -> None:
         threshold = self.threshold
         jumps = np.abs(np.diff(bx[: limit + 1], prepend=self._prev_x)) > threshold
         candidates = np.flatnonzero(jumps[self._done :]) + self._done
@@ -165,6 +176,7 @@ class Despiker:
                 if np.min(np.abs(bx[i:j] - line)) <= threshold + moved:
                     continue  # not clearly a departure: leave it alone
                 bx[i:j] = line
+                bridged[i:j] = True
                 self.bridged += j - i
                 done = j
                 break
@@ -197,10 +209,11 @@ class GapFiller:
         self.filled = 0  # conversions re-created so far (a diagnostic)
 
     def push(
-        self, t: np.ndarray, x: np.ndarray
+        self, t: np.ndarray, x: np.ndarray, bridged: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return (t, x, measured, breaks): ``measured`` is False where a conversion was
-        re-created; ``breaks`` are output indices preceded by an unfilled hole."""
+        re-created here or ``bridged`` by the despiker; ``breaks`` are output indices preceded
+        by an unfilled hole."""
         if t.size == 0:
             return t, x, np.ones(0, dtype=bool), np.empty(0, dtype=np.intp)
         if self._prev is None:
@@ -219,7 +232,7 @@ class GapFiller:
         missing = np.maximum(missing, 0)
         total_missing = int(missing.sum())
         if total_missing == 0:
-            return t, x, np.ones(t.size, dtype=bool), np.flatnonzero(long_hole)
+            return t, x, ~bridged, np.flatnonzero(long_hole)
         self.filled += total_missing
         size = missing + 1
         ends = np.cumsum(size)
@@ -233,5 +246,5 @@ class GapFiller:
         out_t[originals] = t
         out_x[originals] = x
         measured = np.zeros(out_t.size, dtype=bool)
-        measured[originals] = True
+        measured[originals] = ~bridged
         return out_t, out_x, measured, originals[long_hole]
