@@ -270,6 +270,23 @@ def test_junk_after_a_chip_reset_does_not_move_the_minimum(rate: float) -> None:
     assert only_rep(t2, f2).min_assistance_kg == pytest.approx(reference, abs=0.15)
 
 
+def test_junk_with_a_lost_conversion_inside_is_bridged_at_80_sps() -> None:
+    # A restarted chip's junk with one conversion lost among it spans four periods (50 ms),
+    # short as any glitch; a run with a hole inside was never bridged, and a 236 kg conversion
+    # in the hold made the real push-off too small next to it: an unassisted 0 kg (seed 7086).
+    t = timeline(30.0, 80.0)
+    force = noisy(t, assisted(t, 10.0, bottom=6.0, push=19.0, plateau_s=0.5))
+    reference = only_rep(t, force)
+    lost = ((t > 11.65) & (t < 11.8)) | ((t > 11.81) & (t < 11.82))
+    t2, f2 = t[~lost], force[~lost].copy()
+    first = int(np.searchsorted(t2, 11.8))
+    f2[first : first + 3] = [236.0, -4.5, 103.0]
+    rep = only_rep(t2, f2)
+    assert not rep.unassisted
+    assert rep.min_assistance_kg == pytest.approx(reference.min_assistance_kg, abs=0.15)
+    assert rep.hold_kg == pytest.approx(reference.hold_kg, abs=0.5)
+
+
 @pytest.mark.parametrize("rate", [10.0, 80.0])
 def test_lost_conversions_do_not_move_the_minimum(rate: float) -> None:
     t = timeline(30.0, rate)

@@ -163,8 +163,8 @@ class Despiker:
             k = self.k_gap if float(bt[i]) - prev_t > self.gap_s else self.k_run
             stop = min(i + k, n - 1)
             for j in range(i + 1, stop + 1):
-                if float(bt[j - 1]) - float(bt[i]) > (j - 1 - i) * self.gap_s:
-                    break  # a run with lost conversions inside lasts too long for a glitch
+                if float(bt[j - 1]) - float(bt[i]) > (k - 1) * self.gap_s:
+                    break  # with lost conversions inside, the run lasts too long for a glitch
                 back = float(bx[j])
                 span = float(bt[j]) - prev_t
                 moved = abs(back - prev_x)
