@@ -68,8 +68,8 @@ def lowest_average_near(
     averages = np.convolve(fine, weights / m, mode="valid")
     centres = fine_at[: averages.size] + 0.5 * m / up
     near = np.abs(centres - k) <= 1.0
-    if not near.any():  # too close to either end for a whole window
-        return float(sustained(y, fs, window_s)[k]), float(t[k])
+    if not near.any():  # too close to either end for a whole window: sustained()'s own
+        return float(sustained(y[a:b], fs, window_s)[k - a]), float(t[k])
     best = int(np.argmin(np.where(near, averages, np.inf)))
     return float(averages[best]), float(np.interp(centres[best], np.arange(t.size), t))
 
@@ -319,16 +319,16 @@ def _fall_carries_across(
     """Whether the force falling before the hole between measured samples ``last`` and
     ``first``, continued in a straight line (never below zero: the hands have left), arrives
     where the force is after it: nothing but the fall happened in the hole."""
-    t, x = contact.t, contact.x - contact.zero_before
+    t, x, zero = contact.t, contact.x, contact.zero_before
     seen = kept[(kept <= last) & (t[kept] >= t[last] - cfg.sustain_s)]
     if seen.size < 2:
         return False
-    slope, at_last = np.polyfit(t[seen] - t[last], x[seen], 1)
+    slope, at_last = np.polyfit(t[seen] - t[last], x[seen] - zero, 1)
     if slope >= 0.0:
         return False
     expected = max(0.0, at_last + slope * (t[first] - t[last]))
     fall = at_last - expected
-    return bool(abs(x[first] - expected) <= max(cfg.push_rise_kg, 0.2 * fall))
+    return bool(abs(x[first] - zero - expected) <= max(cfg.push_rise_kg, 0.2 * fall))
 
 
 def zeroed(contact: Contact, cfg: DetectorConfig) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from nhc_scale.analysis.config import DetectorConfig
 
 _EMPTY = np.empty(0)
-_NONE = np.zeros(0, dtype=bool)
+_NO_FLAGS = np.zeros(0, dtype=bool)
 
 
 class Sanitizer:
@@ -122,11 +122,11 @@ class Despiker:
         head_x: np.ndarray = _EMPTY
         if self._prev_t is None and self._level is not None:
             if bx.size == 0:
-                return _EMPTY, _EMPTY, _NONE
+                return _EMPTY, _EMPTY, _NO_FLAGS
             self._prev_t, self._prev_x = float(bt[0]) - self._period_s, self._level
         elif self._prev_t is None:
             if bx.size == 0:
-                return _EMPTY, _EMPTY, _NONE
+                return _EMPTY, _EMPTY, _NO_FLAGS
             self._prev_t, self._prev_x = float(bt[0]), float(bx[0])
             head_t, head_x = bt[:1], bx[:1]
             bt, bx, bridged = bt[1:], bx[1:], bridged[1:]
