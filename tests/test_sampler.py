@@ -107,6 +107,37 @@ def test_a_silent_chip_is_reported_no_data_within_half_a_second_and_recovers(
     assert sum(len(b) for b in recovered) >= 50  # the last second, less a restart's settling
 
 
+class UnplugAfterReady(EmulatedPins):
+    """The plug comes out right after the chip says its ``nth`` word is ready, before the
+    reader clocks it out: DOUT floats high, so the word reads as all ones."""
+
+    def __init__(self, chip: EmulatedHX711, nth: int) -> None:
+        super().__init__(chip)
+        self._left = nth
+
+    def wait_dout_low(self, timeout_s: float) -> bool:
+        ready = super().wait_dout_low(timeout_s)
+        if ready:
+            self._left -= 1
+            if self._left == 0:
+                self.chip.set_unplugged(True)
+        return ready
+
+
+def test_a_word_cut_short_by_a_pulled_plug_is_never_delivered(fake_time: FakeTime) -> None:
+    chip = EmulatedHX711(ConstantForce(12.5), seed=4, clock=fake_time.monotonic_ns)
+    driver = HX711(UnplugAfterReady(chip, nth=40), clock=fake_time.monotonic_ns)
+    loop = AcquisitionLoop(driver, SamplerStats("emulated", 80), clock=fake_time.monotonic_ns)
+    emitted = run_until(loop, fake_time, chip.created_ns + 1_500_000_000)
+    blocks = [b for b, _ in emitted]
+    assert emitted[-1][0].stats.status == "no_data"
+    counts = [c for b in blocks for c in b.counts]
+    assert -1 not in counts  # the word of ones the reader got
+    assert len(counts) == 39  # all the words before it, each vouched for by the next
+    check_against_chip(chip, blocks)
+    assert loop.unconfirmed == 1
+
+
 def test_a_late_loop_counts_the_conversions_it_missed(fake_time: FakeTime) -> None:
     chip, loop = make_loop(fake_time)
     blocks = [b for b, _ in run_until(loop, fake_time, chip.created_ns + 500_000_000)]

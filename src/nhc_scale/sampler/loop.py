@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
-from nhc_scale.hx711 import HX711, SETTLE_S
+from nhc_scale.hx711 import HX711, SETTLE_S, Conversion
 from nhc_scale.sampler.blocks import (
     STATUS_NO_DATA,
     STATUS_OK,
@@ -56,6 +56,12 @@ class AcquisitionLoop:
         self._t: list[int] = []
         self._counts: list[int] = []
         self._last_good_ns: int | None = None
+        # The newest conversion is held back until the chip delivers the next one: a plug
+        # pulled mid-word leaves DOUT floating high, so the rest of that word reads as ones and
+        # passes every check the driver can make (a word of all ones is -1 counts). Only a
+        # chip still answering afterwards vouches for it; the one before a silence is dropped.
+        self._pending: Conversion | None = None
+        self.unconfirmed = 0  # conversions dropped because the chip fell silent after them
         self._missed = 0
         self._samples = 0
         now = clock()
@@ -92,9 +98,11 @@ class AcquisitionLoop:
                     self._intervals.append(gap)
             self._last_good_ns = conversion.t_ns
             self._last_data_ns = now
-            self._t.append(conversion.t_ns)
-            self._counts.append(conversion.counts)
-            self._samples += 1
+            if self._pending is not None:
+                self._t.append(self._pending.t_ns)
+                self._counts.append(self._pending.counts)
+                self._samples += 1
+            self._pending = conversion
             self._status = STATUS_OK
         else:
             # After a rejection the chip was restarted: the next gap is no measure of loss.
@@ -105,6 +113,9 @@ class AcquisitionLoop:
                 time.sleep(SETTLE_S[self.stats.configured_sps] * 0.9)
             if now - self._last_data_ns > self._no_data_ns:
                 self._last_good_ns = None
+                if self._pending is not None:
+                    self._pending = None
+                    self.unconfirmed += 1
                 if self._status != STATUS_NO_DATA:
                     self._status = STATUS_NO_DATA
                     return self._flush(now)
