@@ -135,7 +135,7 @@ def test_a_word_cut_short_by_a_pulled_plug_is_never_delivered(fake_time: FakeTim
     assert -1 not in counts  # the word of ones the reader got
     assert len(counts) == 39  # all the words before it, each vouched for by the next
     check_against_chip(chip, blocks)
-    assert loop.unconfirmed == 1
+    assert emitted[-1][0].stats.rejected["unconfirmed"] == 1
 
 
 def test_a_late_loop_counts_the_conversions_it_missed(fake_time: FakeTime) -> None:

@@ -26,6 +26,9 @@ from nhc_scale.sampler.blocks import (
 WAKE_EARLY_NS = 300_000
 WAKE_EARLY_FRACTION = 0.03
 INTERVAL_HISTORY = 32  # recent gap-free intervals; their median is the conversion period
+# Words dropped because the chip fell silent before vouching for them: reported with the
+# driver's rejections, by cause, in health and `nhc-scale doctor`.
+REJECT_UNCONFIRMED = "unconfirmed"
 
 
 class AcquisitionLoop:
@@ -136,7 +139,7 @@ class AcquisitionLoop:
             measured_sps=round(1e9 / period, 2) if len(self._intervals) >= 4 else None,
             samples=self._samples,
             missed_conversions=self._missed,
-            rejected=dict(driver.rejected),
+            rejected={**driver.rejected, REJECT_UNCONFIRMED: self.unconfirmed},
             timing_violations=driver.timing_violations,
             restarts=driver.restarts,
             dropped_samples=self.dropped_samples,
