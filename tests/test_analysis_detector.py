@@ -356,6 +356,36 @@ def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_
     assert out[14] >= 30.0  # was 22.5: the dip left in place, 8 kg below what was sustained
 
 
+def test_the_trough_after_a_hand_shifts_catch_is_sustained_force_not_another_dip() -> None:
+    """A hand shifts at the end of the effort's fall (12 kg off a 30 kg plateau for 0.16 s) and
+    lands with a 6 kg overshoot; the force settles back onto the plateau for 0.15 s and the
+    push-off follows. Between the overshoot and the push-off the plateau looks like one more
+    short dip: cut out and filled from the overshoot, it read 6.9 kg high there."""
+    from nhc_scale.analysis.config import DetectorConfig
+    from nhc_scale.analysis.contact import excise_dips
+    from nhc_scale.sim.physics import Dip
+
+    fs = 80.0
+    t = np.arange(0.0, 3.0, 1.0 / fs)
+    force = np.interp(t, [0.0, 1.0, 1.45, 1.75, 3.0], [45.0, 30.0, 30.0, 70.0, 70.0])
+    shift = Dip(center_s=1.0, width_s=0.16, depth_kg=12.0, rebound=0.5, edge=0.5)
+    y = force + shift.unloading(t) + shift.catch(t)
+    out = excise_dips(y, 0, y.size, fs, DetectorConfig(), resolved=True)
+    assert out[np.abs(t - 1.0) < 0.02] == pytest.approx(30.0, abs=0.5)  # the shift: cut out
+    trough = (t > 1.26) & (t < 1.42)
+    assert np.array_equal(out[trough], y[trough])  # the plateau after the catch: left as read
+
+
+def test_only_a_shallower_dip_right_after_a_cut_one_is_taken_for_its_catchs_trough() -> None:
+    from nhc_scale.analysis.contact import hand_shifts
+
+    dip = (100, 110, 8.0)  # a cut 10 samples wide: its catch's trough may begin up to 20 after
+    assert hand_shifts([dip, (115, 120, 3.0)], 2.0) == [(100, 110)]
+    assert hand_shifts([dip, (115, 120, 9.0)], 2.0) == [(100, 110), (115, 120)]  # deeper
+    assert hand_shifts([dip, (131, 136, 3.0)], 2.0) == [(100, 110), (131, 136)]  # later
+    assert hand_shifts([(115, 120, 3.0), dip], 2.0) == [(100, 110)]  # in any order
+
+
 def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
     # a 0.25 s hand shift sampled at 10 S/s reads two low conversions: ~0.25 s at half depth
     from nhc_scale.analysis.config import DetectorConfig

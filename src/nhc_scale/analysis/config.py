@@ -128,6 +128,12 @@ class DetectorConfig:
     #: hand shift's catch is often followed by a second trough, and at 10 S/s that trough's
     #: cut-out would otherwise leave fewer than two samples on that side and the dip unfilled.
     fill_reach_s: float = 0.6
+    #: A shallower dip beginning within this many of a deeper cut's widths after it ends is the
+    #: trough after that hand's catch: the force the hands sustain once the overshoot of the
+    #: hand landing again has passed, not a second hand shift (one hand shifts at a time). The
+    #: catch lasts about as long as the shift, and the cut takes 50-80 % of the shift's width
+    #: (1.5 and 2 scored the same, 3 worse).
+    catch_trough_widths: float = 2.0
     #: A push-off is a rise of the sustained force after the minimum by at least this much...
     push_rise_kg: float = 1.5
     #: ...and by at least this share of the fall from the hold, so that a wobble in a slow
