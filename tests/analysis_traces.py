@@ -25,6 +25,20 @@ def assisted(
     return np.interp(t, knots + t0, values, left=0.0, right=0.0)
 
 
+def rounded(t: np.ndarray, t0: float, hold: float = 40.0, bottom: float = 15.0) -> np.ndarray:
+    """Land at t0 and hold; from t0+3 s ease down to ``bottom`` at t0+5.5 s and straight back
+    up, easing, to hold+5 kg at t0+6.5 s (a round-bottomed V); release at t0+7 s."""
+
+    def ease(u: np.ndarray) -> np.ndarray:
+        u = np.clip(u, 0.0, 1.0)
+        return u * u * (3.0 - 2.0 * u)
+
+    u = t - t0
+    effort = hold - (hold - bottom) * ease((u - 3.0) / 2.5) + (hold + 5.0 - bottom) * ease(u - 5.5)
+    on = np.clip(u / 0.05, 0.0, 1.0) * np.clip((7.2 - u) / 0.2, 0.0, 1.0)
+    return effort * on
+
+
 def unassisted(t: np.ndarray, t0: float, hold: float = 40.0) -> np.ndarray:
     """Land, hold, and the force falls to zero over 2.5 s: the hands leave without a push."""
     return np.interp(t, np.array([0.0, 0.05, 3.0, 5.5]) + t0, [0.0, hold, hold, 0.0], 0.0, 0.0)

@@ -148,10 +148,14 @@ def excise_dips(
         excluded[i0:i1] = True
     side, fill_reach = fill_extent(fs, cfg)
     out = y.copy()
-    for i0, i1 in hand_shifts(dips, cfg.catch_trough_widths):
+    cuts = hand_shifts(dips, cfg.catch_trough_widths)
+    for i0, i1 in cuts:
         fill = dip_fill(y, i0, i1, side, fill_reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
+    if resolved:
+        for (i0, i1), (next_cut, _) in zip(cuts, [*cuts[1:], (hi, hi)], strict=True):
+            flatten_catch(out, i0, i1, min(next_cut, i1 + (i1 - i0) + 1), lo, cfg.dip_min_kg)
     return out
 
 
@@ -170,6 +174,38 @@ def hand_shifts(dips: list[tuple[int, int, float]], trough_widths: float) -> lis
                 continue
         cut.append((i0, i1, deep))
     return [(i0, i1) for i0, i1, _ in cut]
+
+
+def flatten_catch(out: np.ndarray, i0: int, i1: int, stop: int, lo: int, least_kg: float) -> None:
+    """Take a hand shift's catch out of ``out`` in place. The shift was cut out at ``[i0, i1)``
+    and filled; the catch, the overshoot of the hand landing again, follows it. Where the force
+    over ``[i1 - 1, stop)`` (``stop``: one cut's width on, or the next cut) rises at least
+    ``least_kg`` above the line from the fill's start to the force at the end of that span, it
+    is capped at the line to that end from the force just before the cut. Around a minimum the
+    force is convex, so such a line lies above what the hands sustain, and only an overshoot
+    reaches over it.
+
+    Left in, the catch sat in the 0.3 s window over the minimum and read it high: a 0.2 s shift
+    of 6 kg with a 3 kg catch by 1 kg. At 80 S/s over five seed sets, within tolerance went from
+    96.8 to 97.6 %; with boxes, triangles and Gaussians for the shift's shape it was the same or
+    better; without any catch, 97.76 -> 97.72 %. Some choices, measured:
+    - the cap starts before the cut, not at the fill's start as the test does: the fill, fitted
+      to the force around it and so to the catch, is itself a little high (97.4 % from the
+      fill's start);
+    - the test starts at the fill: a sharp-edged shift's flank, left in by the cut, lies below
+      what was sustained, and a line from there found an "overshoot" in the force after every
+      such shift and read a flat minimum 0.4 kg low;
+    - the span is one cut long: half a cut longer read 96.9 %, a whole cut longer 96.7 %; its end
+      reaches the rise after the minimum and the line passes over the catch;
+    - at 10 S/s a catch is one or two conversions, each averaged over its period, and lines
+      between them cut the tips of steep Vs (-0.2 points): not done there."""
+    end = stop - 1
+    if i0 <= lo or end <= i1:
+        return
+    at = np.arange(i1 - 1, stop)
+    span = out[i1 - 1 : stop]
+    if np.max(span - np.interp(at, [i0, end], [out[i0], out[end]])) >= least_kg:
+        np.minimum(span, np.interp(at, [i0 - 1, end], [out[i0 - 1], out[end]]), out=span)
 
 
 def _short_dip_limit(fs: float, cfg: DetectorConfig) -> float:
