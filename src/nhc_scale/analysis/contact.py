@@ -98,6 +98,10 @@ def excise_dips(
     ``[lo, hi)``: before ``lo`` lie the landing's impact and the quiet pad before it, after ``hi``
     the release, none of which says anything about the force in the dip. The fill is never below
     the force read in the dip (:func:`dip_fill`).
+
+    After a hand shift comes its catch. The trough as the catch settles is left in
+    (:func:`hand_shifts`), and when the rate resolves the catch, the overshoot itself is capped
+    (:func:`flatten_catch`).
     """
     part = -y[lo:hi]
     if part.size < 3:
@@ -163,9 +167,9 @@ def hand_shifts(dips: list[tuple[int, int, float]], trough_widths: float) -> lis
     """The spans of ``dips`` (first, one past the last, depth) to cut out: all but the troughs
     after a catch. A hand landing again overshoots (the catch) and the force then settles back
     to what the hands sustain; next to the overshoot that looks like one more short dip, and cut
-    out and filled from the overshoot it was lifted 1-7 kg. Such a trough is a dip
-    shallower than a cut one before it and beginning within ``trough_widths`` of that cut's
-    widths after its end."""
+    out and filled from the overshoot it was lifted 1-7 kg. Such a trough is a dip shallower
+    than a cut one before it and beginning within ``trough_widths`` of that cut's widths after
+    its end."""
     cut: list[tuple[int, int, float]] = []
     for i0, i1, deep in sorted(dips):
         if cut:
