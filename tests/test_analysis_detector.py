@@ -424,6 +424,24 @@ def test_a_catch_is_capped_at_the_line_across_the_shift_and_a_convex_minimum_is_
     assert np.array_equal(out[:29], (convex + bump)[:29])  # nothing before the shift's end
 
 
+def test_a_catch_beside_a_hand_shift_does_not_bend_its_fill_at_10_sps() -> None:
+    """10 S/s samples of a synthetic recording (seed 1011, rep 13): the effort's V with a 5.9 kg
+    hand shift over its tip (9.8, 14.0) and the catch as the hand lands (20.5 where ~19 was
+    sustained). The fill's context took the catch and bent up towards it: the 0.3 s average at
+    the tip read 17.3 kg where the force sustained was 15.9."""
+    from nhc_scale.analysis.config import DetectorConfig
+    from nhc_scale.analysis.contact import excise_dips
+
+    # fmt: off
+    y = np.array([
+        21.8, 21.1, 20.5, 19.8, 19.2, 18.5, 17.8, 17.2, 16.6, 15.1,
+        9.8, 14.0, 18.6, 20.5, 19.7, 20.5, 20.6, 20.4, 13.3, 2.0,
+    ])
+    # fmt: on
+    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
+    assert sustained(out, 10.0, 0.3)[10] == pytest.approx(15.9, abs=0.75)
+
+
 def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
     # a 0.25 s hand shift sampled at 10 S/s reads two low conversions: ~0.25 s at half depth
     from nhc_scale.analysis.config import DetectorConfig
