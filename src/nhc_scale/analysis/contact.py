@@ -217,12 +217,8 @@ def without_catches(
     force as well read worse (-0.1 points, -0.5 with no catch)."""
     out = y.copy()
     for i0, i1, stop in spans:
-        end = stop - 1
-        if i0 <= lo or end <= i1:
-            continue
-        line = np.interp(np.arange(i1, stop), [i0 - 1, end], [y[i0 - 1], y[end]])
-        if np.max(y[i1:stop] - line) >= cfg.dip_min_kg:
-            out[i1:stop] = np.minimum(y[i1:stop], line)
+        if lo < i0 and i1 < stop - 1:
+            _cap_at_line(out, i0, i1, stop, i0 - 1, cfg.dip_min_kg)
     return out
 
 
@@ -249,13 +245,23 @@ def flatten_catch(out: np.ndarray, i0: int, i1: int, stop: int, lo: int, least_k
       reaches the rise after the minimum and the line passes over the catch;
     - at 10 S/s a catch is one or two conversions, each averaged over its period, and lines
       between them cut the tips of steep Vs (-0.2 points): not done there."""
+    if lo < i0 and i1 < stop - 1:
+        _cap_at_line(out, i0, i1 - 1, stop, i0, least_kg)
+
+
+def _cap_at_line(
+    v: np.ndarray, i0: int, first: int, stop: int, tested_from: int, least_kg: float
+) -> None:
+    """The cap both catch helpers make, in place: where ``v[first:stop]`` rises at least
+    ``least_kg`` above the line from ``v[tested_from]`` to ``v[stop - 1]``, it is capped at the
+    line from ``v[i0 - 1]`` (the force just before the cut starting at ``i0``) to ``v[stop - 1]``.
+    A span stops before the next cut and its last sample, where both lines end, is never
+    changed, so capping one shift's span never moves the lines of the next."""
     end = stop - 1
-    if i0 <= lo or end <= i1:
-        return
-    at = np.arange(i1 - 1, stop)
-    span = out[i1 - 1 : stop]
-    if np.max(span - np.interp(at, [i0, end], [out[i0], out[end]])) >= least_kg:
-        np.minimum(span, np.interp(at, [i0 - 1, end], [out[i0 - 1], out[end]]), out=span)
+    at = np.arange(first, stop)
+    span = v[first:stop]
+    if np.max(span - np.interp(at, [tested_from, end], [v[tested_from], v[end]])) >= least_kg:
+        np.minimum(span, np.interp(at, [i0 - 1, end], [v[i0 - 1], v[end]]), out=span)
 
 
 def _short_dip_limit(fs: float, cfg: DetectorConfig) -> float:
