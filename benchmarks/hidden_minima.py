@@ -15,6 +15,11 @@ A rep counts when a dip overlaps the 0.3 s window of its true minimum. When the 
 about as well as the ideal finder, what is left is not the detector's dip finding but what the
 force around a hand shift can say about the force under it.
 
+The whole set is scored too: every matched rep as the detector finds it, and the same with each
+covered rep's minimum taken from the ideal finder instead (the catch left in, as the detector
+sees it). That second figure is about the best any dip finder with this fill can reach on the
+set: the accuracy benchmark's floor is only meaningful where it lies above it.
+
     .venv/bin/python benchmarks/hidden_minima.py [--sessions 48] [--first-seed 1000]
 
 The last line is JSON.
@@ -45,6 +50,8 @@ def main() -> int:
     args = parser.parse_args()
     cfg = DetectorConfig()
     within = {(rate, kind): [] for rate in (80, 10) for kind in KINDS}
+    # every matched rep: (the detector within tolerance, the same or the ideal finder's if covered)
+    whole: list[tuple[bool, bool]] = []
     reps_total = 0
     for index in range(args.sessions):
         seed = args.first_seed + index
@@ -59,9 +66,13 @@ def main() -> int:
             true_kg, at = float(truth[j]["min_assistance_kg"]), float(truth[j]["min_at_s"])
             reach = SUSTAIN_S / 2
             covering = [d for d in plan.dips if abs(d.center_s - at) < d.width_s / 2 + reach]
-            if plan.unassisted or not covering or j not in detected:
+            if j not in detected:
                 continue
             tolerance = tolerance_kg(true_kg, rate)
+            detector_within = abs(float(detected[j]) - true_kg) <= tolerance
+            if plan.unassisted or not covering:
+                whole.append((detector_within, detector_within))
+                continue
             estimates = {
                 "detector": float(detected[j]),
                 "ideal finder": ideal_minimum(plan, fs, cfg, with_catch=True),
@@ -69,6 +80,7 @@ def main() -> int:
             }
             for kind, value in estimates.items():
                 within[(rate, kind)].append(abs(value - true_kg) <= tolerance)
+            whole.append((detector_within, within[(rate, "ideal finder")][-1]))
 
     figures: dict[str, object] = {"sessions": args.sessions, "reps": reps_total}
     for rate in (80, 10):
@@ -81,6 +93,13 @@ def main() -> int:
         figures[f"covered_{rate}sps"] = count
         for kind, share in shares.items():
             figures[f"{kind.replace(',', '').replace(' ', '_')}_{rate}sps"] = round(share, 4)
+    detector_all, ideal_all = (float(np.mean(column)) for column in zip(*whole, strict=True))
+    print(
+        f"whole set: {len(whole)} matched reps; within tolerance: detector "
+        f"{100 * detector_all:.2f} %; covered reps from the ideal finder {100 * ideal_all:.2f} %"
+    )
+    figures["whole_set_detector"] = round(detector_all, 4)
+    figures["whole_set_ideal_finder"] = round(ideal_all, 4)
     print(json.dumps(figures))
     return 0
 
