@@ -78,9 +78,10 @@ def main() -> int:
                 "ideal finder": ideal_minimum(plan, fs, cfg, with_catch=True),
                 "ideal finder, no catch": ideal_minimum(plan, fs, cfg, with_catch=False),
             }
-            for kind, value in estimates.items():
-                within[(rate, kind)].append(abs(value - true_kg) <= tolerance)
-            whole.append((detector_within, within[(rate, "ideal finder")][-1]))
+            hits = {kind: abs(value - true_kg) <= tolerance for kind, value in estimates.items()}
+            for kind, hit in hits.items():
+                within[(rate, kind)].append(hit)
+            whole.append((detector_within, hits["ideal finder"]))
 
     figures: dict[str, object] = {"sessions": args.sessions, "reps": reps_total}
     for rate in (80, 10):
@@ -93,7 +94,7 @@ def main() -> int:
         figures[f"covered_{rate}sps"] = count
         for kind, share in shares.items():
             figures[f"{kind.replace(',', '').replace(' ', '_')}_{rate}sps"] = round(share, 4)
-    detector_all, ideal_all = (float(np.mean(column)) for column in zip(*whole, strict=True))
+    detector_all, ideal_all = np.mean(whole, axis=0).tolist() if whole else (1.0, 1.0)
     print(
         f"whole set: {len(whole)} matched reps; within tolerance: detector "
         f"{100 * detector_all:.2f} %; covered reps from the ideal finder {100 * ideal_all:.2f} %"
