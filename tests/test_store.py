@@ -539,3 +539,62 @@ def test_readers_in_other_threads_never_see_samples_missing_or_twice(store: Stor
     reader.join()
     assert not errors
     assert seen == sorted(seen)
+
+
+def test_ids_of_deleted_sessions_and_athletes_are_never_given_again(tmp_path: Path) -> None:
+    """A phone or a client holding the id of something deleted must never reach something else
+    by it (a reused id once moved a session's times once per reuse)."""
+    with Store.open(tmp_path) as store:
+        first = store.create_session(None, 1e9, 0, True)
+        store.delete_session(first)
+        second = store.create_session(None, 1e9, 0, True)
+        athlete = store.create_athlete(
+            {"name": "A", "body_mass_kg": 70, "height_m": 1.7}, created_at=1e9
+        ).id
+        store.delete_athlete(athlete)
+        again = store.create_athlete(
+            {"name": "B", "body_mass_kg": 70, "height_m": 1.7}, created_at=1e9
+        ).id
+    with Store.open(tmp_path) as store:  # nor after a restart
+        third = store.create_session(None, 1e9, 0, True)
+    assert len({first, second, third}) == 3 and again != athlete
+
+
+def test_the_migration_to_ids_never_reused_keeps_every_row_and_reference(tmp_path: Path) -> None:
+    from nhc_scale.store.schema import MIGRATIONS
+
+    path = tmp_path / DB_FILE_NAME
+    conn = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:2]:
+        for statement in step:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute(
+        "INSERT INTO athletes (id, name, body_mass_kg, height_m, created_at) "
+        "VALUES (4, 'Ann', 70, 1.7, 1e9)"
+    )
+    conn.execute("INSERT INTO active_athlete (id, athlete_id) VALUES (1, 4)")
+    conn.execute(
+        "INSERT INTO sessions (id, name, started_at, start_ns, clock_synced, athlete_id) "
+        "VALUES (7, 'old', 1e9, 0, 1, 4)"
+    )
+    conn.execute(
+        "INSERT INTO reps (session_id, number, min_assistance_kg, data) "
+        """VALUES (7, 1, 12.5, '{"number": 1, "min_assistance_kg": 12.5}')"""
+    )
+    conn.close()
+    with Store.open(path) as store:
+        (session,) = store.list_sessions()
+        assert (session.id, session.name, session.athlete_id) == (7, "old", 4)
+        assert store.reps(7) == [{"number": 1, "min_assistance_kg": 12.5}]
+        assert store.active_athlete_id() == 4 and store.get_athlete(4).session_count == 1
+        store.delete_session(7)  # the reps still cascade with the session
+        assert store.create_session(None, 1e9, 0, True) == 8
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("SELECT count(*) FROM reps").fetchone()[0] == 0
+        assert check.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        check.close()

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from nhc_scale.store.errors import UnknownAthleteError
 from nhc_scale.store.records import AthleteRecord
+from nhc_scale.store.schema import MAX_ROW_ID
 
 T = TypeVar("T")
 
@@ -47,6 +48,8 @@ class AthletesMixin:
         return [AthleteRecord(*row) for row in rows]
 
     def get_athlete(self, athlete_id: int) -> AthleteRecord | None:
+        if not 1 <= athlete_id <= MAX_ROW_ID:  # no row can have it, and SQLite cannot bind it
+            return None
         row = self._read(
             lambda conn: conn.execute(_SELECT + " WHERE a.id = ?", (athlete_id,)).fetchone()
         )

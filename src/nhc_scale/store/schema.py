@@ -8,6 +8,7 @@ that is ours (or empty) is opened for writing.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ DB_FILE_NAME = "nhc-scale.db"
 APPLICATION_ID = 0x4E484373
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER: ids beyond it name no row
 # Keeps the WAL file from staying large after a big flush (the SD card has little room).
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 
@@ -91,6 +93,43 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "ALTER TABLE sessions ADD COLUMN variation TEXT NOT NULL DEFAULT 'assisted'",
         "CREATE INDEX sessions_by_athlete ON sessions(athlete_id, started_at)",
     ),
+    (
+        # Ids are never reused (AUTOINCREMENT): a phone or a client holding the id of a deleted
+        # session or athlete must never reach another one by it. SQLite cannot add the keyword
+        # to a table, so both are rebuilt (foreign keys are off while migrating; the references
+        # of reps, gaps, samples and sessions name the tables, and so find the new ones).
+        """CREATE TABLE athletes_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            body_mass_kg REAL NOT NULL,
+            height_m REAL NOT NULL,
+            knee_to_hands_m REAL,
+            knee_to_ankle_m REAL,
+            relaxed_kg REAL,
+            relaxed_at REAL,
+            created_at REAL NOT NULL
+        )""",
+        "INSERT INTO athletes_new SELECT id, name, body_mass_kg, height_m, knee_to_hands_m, "
+        "knee_to_ankle_m, relaxed_kg, relaxed_at, created_at FROM athletes",
+        "DROP TABLE athletes",
+        "ALTER TABLE athletes_new RENAME TO athletes",
+        """CREATE TABLE sessions_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            start_ns INTEGER NOT NULL,
+            clock_synced INTEGER NOT NULL,
+            athlete_id INTEGER REFERENCES athletes(id) ON DELETE SET NULL,
+            variation TEXT NOT NULL DEFAULT 'assisted'
+        )""",
+        "INSERT INTO sessions_new SELECT id, name, notes, started_at, ended_at, start_ns, "
+        "clock_synced, athlete_id, variation FROM sessions",
+        "DROP TABLE sessions",
+        "ALTER TABLE sessions_new RENAME TO sessions",
+        "CREATE INDEX sessions_by_athlete ON sessions(athlete_id, started_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -154,7 +193,11 @@ def _inspect(path: Path) -> None:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema to SCHEMA_VERSION, one transaction per step (a crash redoes the step)."""
+    """Bring the schema to SCHEMA_VERSION, one transaction per step (a crash redoes the step).
+
+    Foreign keys must be off (a rebuilt table is dropped and renamed); each step checks them
+    itself before it commits.
+    """
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -164,6 +207,11 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 return
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"step {version + 1} would leave {len(broken)} rows pointing nowhere"
+                )
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
@@ -171,6 +219,39 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(f"Cannot prepare the database {path}: {exc}.") from exc
+
+
+def _check_writable(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database we can read but not write, at start and in one sentence: otherwise
+    every flush would fail while the page looked fine. A full disk is not refused: the
+    appliance runs on, keeps samples in memory and says so on the page."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a write of the same value
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        rollback(conn)
+        if _is_readonly(exc):
+            raise _unwritable(path, exc) from exc
+
+
+def _is_readonly(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY")
+
+
+def _unwritable(path: Path, exc: sqlite3.Error) -> StoreError:
+    return StoreError(
+        f"The database {path} cannot be written ({exc}): check that the file and its directory "
+        "belong to the user nhc-scale runs as, and that the disk is not mounted read-only. "
+        "Nothing was changed."
+    )
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Undo a failed transaction; SQLite may already have rolled it back (e.g. when full)."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # the original error is the one to report
+            conn.execute("ROLLBACK")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -193,11 +274,14 @@ def connect(path: Path) -> sqlite3.Connection:
         if mode.lower() != "wal":
             raise StoreError(f"The database {path} cannot use write-ahead logging ({mode}).")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         _migrate(conn, path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        _check_writable(conn, path)
     except sqlite3.Error as exc:
         conn.close()
+        if _is_readonly(exc):
+            raise _unwritable(path, exc) from exc
         raise StoreError(f"Cannot open the database {path}: {exc}.") from exc
     except StoreError:
         conn.close()

@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sqlite3
 import statistics
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
@@ -32,9 +33,11 @@ from nhc_scale.store.buffer import (
 from nhc_scale.store.errors import StoreError, UnknownSessionError
 from nhc_scale.store.records import SampleArrays, SessionRecord
 from nhc_scale.store.samples import COUNTS_LIMIT, assemble, encode_blocks
-from nhc_scale.store.schema import DB_FILE_NAME, connect
+from nhc_scale.store.schema import DB_FILE_NAME, connect, rollback
 
 KG_DECIMALS = 3  # as the detector's summarize(): best/median match the live summary exactly
+# Less free space than this is a full disk: a few seconds of samples, a page of SQLite.
+MIN_FREE_BYTES = 64 * 1024
 
 T = TypeVar("T")
 
@@ -55,21 +58,26 @@ def _minima(values: list[float]) -> tuple[float | None, float | None]:
     return round(min(values), KG_DECIMALS), round(float(statistics.median(values)), KG_DECIMALS)
 
 
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return None
+    return found.f_bavail * found.f_frsize
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in str(exc).lower()
+
+
 def _write_failure(path: Path, exc: sqlite3.Error, buffered: int) -> str:
     text = str(exc)
-    if "full" in text.lower():
+    if _disk_full(exc):
         return (
             f"The disk holding {path} is full: {buffered} samples wait in memory and are written "
             f"as soon as space is freed ({text})."
         )
     return f"Cannot write the database {path} ({text}); {buffered} samples wait in memory."
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Undo a failed transaction; SQLite may already have rolled it back (e.g. when full)."""
-    if conn.in_transaction:
-        with contextlib.suppress(sqlite3.Error):  # the original error is the one to report
-            conn.execute("ROLLBACK")
 
 
 class Store(AthletesMixin):
@@ -85,6 +93,7 @@ class Store(AthletesMixin):
         self._lock = threading.RLock()
         self._buffer = WriteBuffer(max_samples=max_buffered_samples)
         self._error = ""
+        self._full = False
         self._session_ids = {row[0] for row in conn.execute("SELECT id FROM sessions")}
 
     @classmethod
@@ -168,12 +177,17 @@ class Store(AthletesMixin):
                 result = fn(conn)
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                _rollback(conn)
-                self._error = _write_failure(self._path, exc, self._buffer.n_samples)
-                raise StoreError(self._error) from exc
+                rollback(conn)
+                self._fail(exc)
             if not self._buffer:
-                self._error = ""  # a write worked and nothing waits: the disk has room again
+                self._error, self._full = "", False  # a write worked, nothing waits: room again
             return result
+
+    def _fail(self, exc: sqlite3.Error) -> NoReturn:
+        """Remember why the write failed (for :meth:`status`) and raise it as StoreError."""
+        self._error = _write_failure(self._path, exc, self._buffer.n_samples)
+        self._full = _disk_full(exc)
+        raise StoreError(self._error) from exc
 
     def _require(self, session_id: int) -> None:
         if session_id not in self._session_ids:
@@ -444,11 +458,10 @@ class Store(AthletesMixin):
                 self._write_buffer(conn, buffer)
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                _rollback(conn)
-                self._error = _write_failure(self._path, exc, buffer.n_samples)
-                raise StoreError(self._error) from exc
+                rollback(conn)
+                self._fail(exc)
             buffer.clear()
-            self._error = ""
+            self._error, self._full = "", False
 
     @staticmethod
     def _write_buffer(conn: sqlite3.Connection, buffer: WriteBuffer) -> None:
@@ -564,14 +577,29 @@ class Store(AthletesMixin):
             for suffix in ("", "-wal"):
                 with contextlib.suppress(OSError):
                     size += self._path.with_name(self._path.name + suffix).stat().st_size
+            free = _free_bytes(self._path.parent)
+            # Seen before a write fails (between sessions nothing is written): the athlete
+            # learns before a session that it would not be saved.
+            nearly_full = free is not None and free < MIN_FREE_BYTES
             if self._conn is None:
                 state, message = "error", f"The store {self._path} is closed."
             elif self._error:
                 state, message = "error", self._error
+            elif nearly_full:
+                state, message = (
+                    "error",
+                    (
+                        f"The disk holding {self._path} is full ({free // 1024} KB free): what "
+                        "is recorded now waits in memory until space is freed."
+                    ),
+                )
             else:
                 state, message = "ok", ""
             return {
                 "status": state,
+                # The page's banner: samples waiting in memory are lost if the scale restarts.
+                "full": self._full or nearly_full,
+                "free_bytes": free,
                 "path": str(self._path),
                 "size_bytes": size,
                 "message": message,
