@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nhc_scale.pins.loadcell import NOMINAL_COUNTS_PER_KG
 
@@ -28,6 +31,8 @@ MAX_STEADY_DRIFT_KG = 0.3
 MIN_DELTA_COUNTS = 1_000
 MIN_DELTA_NOISE_RATIO = 20.0
 SATURATION_MARGIN = 0.99 * 0x7FFFFF
+# Below this a kilogram moves the reading by less than the HX711's noise: no load cell does.
+MIN_COUNTS_PER_KG = 10.0
 
 
 class CalibrationError(Exception):
@@ -127,16 +132,53 @@ def calibrate(
     )
 
 
+class _CalibrationFile(BaseModel):
+    """What a calibration file must hold: a zero of 0 counts per kg would divide every
+    reading by zero, a NaN would make every force NaN."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zero_counts: float = Field(allow_inf_nan=False, ge=-(2**23), le=2**23)
+    counts_per_kg: float = Field(allow_inf_nan=False)
+    gain: Literal[128, 64, 32]
+    tared_at: str | None = None
+    calibrated_at: str | None = None
+    reference_mass_kg: float | None = Field(None, ge=0.5, le=500, allow_inf_nan=False)
+
+    @field_validator("counts_per_kg")
+    @classmethod
+    def _measurable(cls, value: float) -> float:
+        if abs(value) < MIN_COUNTS_PER_KG:
+            raise ValueError(f"must be at least {MIN_COUNTS_PER_KG} counts per kg (not 0)")
+        return value
+
+
 def load(state_dir: Path, gain: int) -> Calibration:
+    """The saved calibration, or the nominal one if none was saved; a damaged file is refused
+    in one sentence (with the line of a JSON error), never used."""
     path = state_dir / FILE_NAME
     if not path.exists():
         return Calibration(gain=128).for_gain(gain)
+    advice = (
+        "it was left untouched: move it away and run `nhc-scale calibrate`, or restore a backup"
+    )
     try:
-        data = json.loads(path.read_text())
-        calibration = Calibration(**data)
-    except (ValueError, TypeError) as error:
-        raise CalibrationError(f"{path} is not a calibration file ({error})") from error
-    return calibration.for_gain(gain)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CalibrationError(
+            f"{path} is damaged (line {error.lineno}, column {error.colno}: {error.msg}); {advice}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CalibrationError(f"{path} cannot be read ({error}); {advice}") from None
+    try:
+        checked = _CalibrationFile.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or 'file'}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise CalibrationError(f"{path} is damaged ({problems}); {advice}") from None
+    return Calibration(**checked.model_dump()).for_gain(gain)
 
 
 def save(calibration: Calibration, state_dir: Path) -> Path:

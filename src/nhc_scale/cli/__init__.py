@@ -12,6 +12,7 @@ import logging
 import sys
 
 from nhc_scale import __version__
+from nhc_scale.calibration import CalibrationError
 from nhc_scale.config import ConfigError
 
 # Order is the order shown in --help.
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
-    except (CommandError, ConfigError) as error:
+    except (CommandError, ConfigError, CalibrationError) as error:
         print(f"nhc-scale {args.command}: {error}", file=sys.stderr)
         return getattr(error, "code", 2)
     except KeyboardInterrupt:

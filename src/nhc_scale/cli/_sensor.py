@@ -10,13 +10,23 @@ from dataclasses import dataclass, field
 
 from nhc_scale.cli import CommandError
 from nhc_scale.config import Settings
+from nhc_scale.instance_lock import InstanceBusy, InstanceLock
 from nhc_scale.sampler import Sampler, SamplerDied, SamplerStats
 from nhc_scale.sampler.blocks import STATUS_ERROR
 from nhc_scale.sensor import sampler_config
 
 
+class SensorInUse(CommandError):
+    """The appliance (or another command) is running on this state directory and its sensor."""
+
+
 @contextmanager
 def running_sampler(settings: Settings) -> Iterator[Sampler]:
+    """A sampler on the configured sensor, while no other nhc-scale drives it."""
+    try:
+        lock = InstanceLock(settings.state_dir).acquire()
+    except InstanceBusy as error:
+        raise SensorInUse(str(error)) from error
     config, notice = sampler_config(settings)
     if notice:
         print(f"\n*** {notice} ***\n", file=sys.stderr)
@@ -26,6 +36,7 @@ def running_sampler(settings: Settings) -> Iterator[Sampler]:
         yield sampler
     finally:
         sampler.stop()
+        lock.release()
 
 
 @dataclass

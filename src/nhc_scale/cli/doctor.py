@@ -16,7 +16,7 @@ from nhc_scale.config import Settings, load_settings
 from nhc_scale.system import Finding as Check
 from nhc_scale.system import clock_finding, clock_synchronized, gpio_access
 
-from ._sensor import Window, collect, running_sampler
+from ._sensor import SensorInUse, Window, collect, running_sampler
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 NOISY_KG = 0.05  # a still pad on a good HX711 reads ~0.01-0.03 kg RMS
@@ -130,9 +130,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--seconds must be between 0.5 and 3600", code=2)
     settings = load_settings()
     calibration = cal.load(settings.state_dir, settings.gain)
-    with running_sampler(settings) as sampler:
-        window = collect(sampler, args.seconds, skip_s=0.0)
-    report = diagnose(settings, window, calibration)
+    try:
+        with running_sampler(settings) as sampler:
+            window = collect(sampler, args.seconds, skip_s=0.0)
+        report = diagnose(settings, window, calibration)
+    except SensorInUse as error:
+        # The service is running: the sensor is its, but the token and the set-up can still
+        # be shown (the README sends people here for the token).
+        report = {
+            "status": "in_use",
+            "checks": [Check("sensor", WARN, f"not measured: {error}").__dict__],
+        }
     try:
         token, origin = read_token(settings)
     except TokenError as error:
@@ -141,6 +149,11 @@ def run(args: argparse.Namespace) -> int:
     report["admin_token_origin"] = origin
     if args.json:
         print(json.dumps(report))
+    elif report["status"] == "in_use":
+        print(f"{'admin token':>20}: {token or '-'} ({origin})")
+        print()
+        for check in report["checks"]:
+            print(f"[{check['level'].upper():>4}] {check['name']}: {check['message']}")
     else:
         for key in (
             "backend",

@@ -19,18 +19,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from nhc_scale import calibration
     from nhc_scale.admin_token import TokenError, ensure_token
+    from nhc_scale.instance_lock import InstanceBusy, InstanceLock
     from nhc_scale.store import Store, StoreError
     from nhc_scale.web.app import create_app
 
     if not 1 <= args.port <= 65535:
         raise CommandError("--port must be between 1 and 65535", code=2)
     settings = load_settings()
-    # Refuse before starting anything if the database is not ours or is damaged: the message
-    # must reach the user, not a traceback from inside the server's start-up.
+    try:
+        # Held until the process exits: a second copy on this state directory is refused.
+        InstanceLock(settings.state_dir).acquire()
+    except InstanceBusy as error:
+        raise CommandError(str(error)) from error
+    # Refuse before starting anything if the database or the calibration is not ours or is
+    # damaged: the message must reach the user, not a traceback from inside the start-up.
     try:
         Store.open(Path(settings.state_dir) / "nhc-scale.db").close()
-    except StoreError as error:
+        calibration.load(settings.state_dir, settings.gain)
+    except (StoreError, calibration.CalibrationError) as error:
         raise CommandError(str(error)) from error
     try:
         ensure_token(settings)  # made here so that a state dir we cannot write is one line
