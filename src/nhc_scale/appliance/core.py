@@ -21,6 +21,7 @@ from nhc_scale import __version__
 from nhc_scale import calibration as cal
 from nhc_scale.appliance.athletes import rep_with_strength
 from nhc_scale.appliance.live import LiveHub
+from nhc_scale.appliance.phone_clock import PhoneClock, check_plausible
 from nhc_scale.appliance.recorder import Chunk, Recorder, SessionConflict, session_summary
 from nhc_scale.appliance.views import session_view_by_id
 from nhc_scale.config import Settings
@@ -35,7 +36,6 @@ FLUSH_INTERVAL_S = 1.0  # at most one commit a second: SD cards wear with every 
 STATUS_INTERVAL_S = 2.0
 RECENT_S = 4.0  # raw counts kept for tare, calibration and a relaxed reading (2 s steady)
 SAMPLER_RESTART_S = 1.0
-PHONE_CLOCK_SLACK_S = 2.0  # phones and network delays disagree by less: leave the clock be
 DEFAULT_PREFS: dict[str, Any] = {
     "units": "kg",
     "body_mass_kg": None,
@@ -87,12 +87,13 @@ class Appliance:
         self.calibration = cal.load(settings.state_dir, settings.gain)
         self.store = Store.open(Path(settings.state_dir) / "nhc-scale.db")
         self.prefs = {**DEFAULT_PREFS, **self.store.get_prefs()}
+        self.clock = PhoneClock(synced=lambda: bool(clock_synchronized()))
         self.recorder = Recorder(
             self.store,
             on_rep=self._publish_rep,
             auto_stop_s=lambda: float(self.prefs["auto_stop_min"]) * 60.0,
             clock_synced=lambda: bool(clock_synchronized()),
-            wall_clock=self.wall_time,
+            wall_clock=self.clock.wall_time,
         )
         self.stats = SamplerStats(
             backend=sampler_config.port.backend, configured_sps=sampler_config.rate_sps
@@ -109,35 +110,28 @@ class Appliance:
         # samples flow again, from the last sample before it to the first after it.
         self._hole: tuple[int, str] | None = None
         self._store_ok = True
-        self.phone_offset_s: float | None = None  # phone time minus ours, when ours is unsynced
+        self.pipeline_error: str | None = None  # why the pipeline thread stopped, if it did
 
     def wall_time(self) -> float:
-        return time.time() + (self.phone_offset_s or 0.0)
+        return self.clock.wall_time()
 
     def set_phone_time(self, phone_unix: float) -> dict[str, Any]:
         """A phone's clock corrects ours while the Pi has no network time: the offset applies
-        to new sessions and moves this run's sessions that were stamped with the wrong time."""
-        synced = bool(clock_synchronized())
+        to new sessions and moves each of this run's sessions stamped with the wrong time."""
+        check_plausible(phone_unix)
         corrected: list[int] = []
-        offset = phone_unix - time.time()
         with self.lock:
-            if not synced and abs(offset - (self.phone_offset_s or 0.0)) > PHONE_CLOCK_SLACK_S:
-                change = offset - (self.phone_offset_s or 0.0)
-                self.phone_offset_s = offset
-                for session_id in self.recorder.unsynced_sessions:
-                    if self.store.get_session(session_id) is not None:
-                        self.store.shift_session_times(session_id, change)
-                        corrected.append(session_id)
-        if corrected or not synced:
+            correction = self.clock.correct(phone_unix)
+            if correction.change_s is not None:
+                for session_id in sorted(self.recorder.unsynced_sessions):
+                    self.store.shift_session_times(session_id, correction.change_s)
+                    corrected.append(session_id)
+        if corrected or not correction.synced:
             self.hub.publish("status", self.status_event())
-        return {
-            "synced": synced,
-            "phone_offset_s": self.phone_offset_s,
-            "corrected_sessions": corrected,
-        }
+        return {**self.clock.status(), "corrected_sessions": corrected}
 
     def clock_status(self) -> dict[str, Any]:
-        return {"synced": bool(clock_synchronized()), "phone_offset_s": self.phone_offset_s}
+        return self.clock.status()
 
     # ----- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -161,6 +155,16 @@ class Appliance:
 
     # ----- the pipeline thread --------------------------------------------------------------
     def _pipeline(self) -> None:
+        """Runs for the life of the appliance; if it ever fails, health turns to error (so
+        systemd's watchdog restarts the service) and the log says why, once."""
+        try:
+            self._pipeline_loop()
+        except Exception as error:
+            self.pipeline_error = f"{type(error).__name__}: {error}"
+            log.exception("the pipeline stopped (%s): no readings are processed", error)
+            self.hub.publish("status", self.status_event())
+
+    def _pipeline_loop(self) -> None:
         last_flush = last_status = time.monotonic()
         while self._running.is_set():
             self.heartbeat = time.monotonic()
@@ -230,8 +234,10 @@ class Appliance:
                 )
             except StoreError as error:
                 # A session could not be started or ended (the disk is full): health and the
-                # status event say so; the live view must go on regardless.
-                log.error("store: %s", error)
+                # status event say so; the live view must go on regardless. Logged once per
+                # change of state (the pipeline logs the recovery), not once per block.
+                if self._store_ok:
+                    log.error("store: %s", error)
         if len(block):
             kg = (counts - calibration.zero_counts) / calibration.counts_per_kg
             session = self.recorder.session
@@ -288,13 +294,14 @@ class Appliance:
             if self._store_ok:  # once when it starts failing, not every second
                 log.error("store: %s", error)
 
-    def _publish_rep(self, session_id: int, rep: dict[str, Any]) -> None:
+    def _publish_rep(self, session_id: int, rep: dict[str, Any], saved: bool) -> None:
         self.hub.publish(
             "rep",
             {
                 "session_id": session_id,
                 "rep": rep_with_strength(self.store, session_id, rep),
                 "summary": session_summary(self.store.reps(session_id)),
+                "saved": saved,
             },
         )
 
@@ -308,7 +315,14 @@ class Appliance:
             session = self.recorder.session
             if session is None or session.id != session_id:
                 raise SessionConflict(f"session {session_id} is not running")
-            return self.recorder.stop()
+            try:
+                return self.recorder.stop()
+            except StoreError as error:
+                # The session did stop (a stop cannot be refused); only its saving waits.
+                raise StoreError(
+                    f"Session {session_id} stopped, but its end and last reps are not saved "
+                    f"yet: {error}"
+                ) from error
 
     def delete_session(self, session_id: int) -> None:
         with self.lock:
@@ -316,6 +330,7 @@ class Appliance:
             if session is not None and session.id == session_id:
                 raise SessionConflict("the session is running; stop it first")
             self.store.delete_session(session_id)
+            self.recorder.unsynced_sessions.discard(session_id)
 
     def recent_force(self, seconds: float) -> tuple[np.ndarray, np.ndarray]:
         """The newest ``seconds`` of readings, (t_s from the first, kg), in the calibration
@@ -355,9 +370,11 @@ class Appliance:
             ) from error
 
     def set_prefs(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Saved first, then used: a refused write (a full disk) changes nothing."""
         with self.lock:
-            self.prefs = {**self.prefs, **changes}
-            self.store.set_prefs(self.prefs)
+            merged = {**self.prefs, **changes}
+            self.store.set_prefs(merged)
+            self.prefs = merged
             return dict(self.prefs)
 
     # ----- status ---------------------------------------------------------------------------
@@ -402,7 +419,7 @@ class Appliance:
             },
             "demo": self.demo,
             "clock": self.clock_status(),
-            "store": {key: store[key] for key in ("status", "message")},
+            "store": {key: store[key] for key in ("status", "message", "full", "buffered_samples")},
             "t_ns": time.monotonic_ns(),
         }
 
@@ -410,7 +427,8 @@ class Appliance:
         sensor = self.sensor_status()
         store = self.store.status()
         stale = time.monotonic() - self.heartbeat > 5.0
-        if sensor["status"] == STATUS_ERROR or store["status"] != "ok" or stale:
+        failed = self.pipeline_error is not None or stale
+        if sensor["status"] == STATUS_ERROR or store["status"] != "ok" or failed:
             overall = "error"
         elif sensor["status"] != STATUS_OK:
             overall = "degraded"
@@ -424,4 +442,9 @@ class Appliance:
             "store": store,
             "calibration": self.calibration_status(),
             "clock": self.clock_status(),
+            "pipeline": {
+                "status": "error" if failed else "ok",
+                "message": self.pipeline_error
+                or ("the pipeline has not run for over 5 s" if stale else ""),
+            },
         }

@@ -18,7 +18,7 @@ import numpy as np
 
 from nhc_scale.analysis import Rep, RepDetector, summarize
 from nhc_scale.appliance import timebase
-from nhc_scale.store import SessionRecord, Store
+from nhc_scale.store import SessionRecord, Store, StoreError
 
 PREROLL_S = 5.0
 IDLE = "idle"
@@ -49,7 +49,7 @@ class Recorder:
     def __init__(
         self,
         store: Store,
-        on_rep: Callable[[int, dict[str, Any]], None],
+        on_rep: Callable[[int, dict[str, Any], bool], None],
         auto_stop_s: Callable[[], float],
         clock_synced: Callable[[], bool],
         wall_clock: Callable[[], float] = time.time,
@@ -59,7 +59,8 @@ class Recorder:
         self._auto_stop_s = auto_stop_s
         self._clock_synced = clock_synced
         self._wall_clock = wall_clock
-        self.unsynced_sessions: list[int] = []  # started this run on an unsynchronised clock
+        # Started this run on an unsynchronised clock (ids are never reused: see store/schema.py).
+        self.unsynced_sessions: set[int] = set()
         self._preroll: deque[Chunk] = deque()
         self._watcher = RepDetector()
         self._watcher_epoch_ns: int | None = None
@@ -87,7 +88,7 @@ class Recorder:
         synced = self._clock_synced()
         session_id = self.store.create_session(name, started_at, start_ns, synced)
         if not synced:
-            self.unsynced_sessions.append(session_id)
+            self.unsynced_sessions.add(session_id)
         self.session = self.store.get_session(session_id)
         self._detector = RepDetector()
         self._auto_started = auto
@@ -108,6 +109,7 @@ class Recorder:
         self._watcher_epoch_ns = None
         if discard_if_empty and self._rep_count == 0:
             self.store.delete_session(session_id)
+            self.unsynced_sessions.discard(session_id)
             return None
         self.store.end_session(session_id, self._wall_clock())
         return self.store.get_session(session_id)
@@ -155,10 +157,18 @@ class Recorder:
             self._last_contact_ns = int(chunk.t_ns[-1])
 
     def _record_rep(self, session_id: int, rep: Rep) -> None:
+        """Commit, then announce: a rep the phone shows as saved survives a power cut a moment
+        later. A rep takes seconds, so one commit per rep costs nothing; if the commit fails
+        (a full disk) the rep waits in memory and is announced as not saved yet."""
         self._rep_count += 1
         data = {"number": self._rep_count, **rep.to_dict()}
         self.store.add_rep(session_id, data)
-        self._on_rep(session_id, data)
+        try:
+            self.store.flush()
+            saved = True
+        except StoreError:
+            saved = False  # the store's status says why; the pipeline logs it
+        self._on_rep(session_id, data, saved)
 
     def _maybe_auto_stop(self, now_ns: int) -> None:
         if self.session is None:
