@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nhc_scale.analysis.progress import VARIATIONS
 from nhc_scale.analysis.strength import DISTANCE_RANGE_M, HEIGHT_RANGE_M, MASS_RANGE_KG
+from nhc_scale.store import MAX_ROW_ID
+from nhc_scale.web.text import Notes, PersonName, SessionName
 
 Variation = Literal[VARIATIONS]  # type: ignore[valid-type]
+# An id in a body: what SQLite can hold (a bigger one is a 422 naming the field).
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class Strict(BaseModel):
@@ -17,13 +21,13 @@ class Strict(BaseModel):
 
 
 class SessionCreate(Strict):
-    name: str | None = Field(None, max_length=100)
+    name: SessionName = None
 
 
 class SessionPatch(Strict):
-    name: str | None = Field(None, max_length=100)
-    notes: str | None = Field(None, max_length=5000)
-    athlete_id: int | None = None  # null: unassigned
+    name: SessionName = None  # blank: no name
+    notes: Notes = None
+    athlete_id: RowId | None = None  # null: unassigned
     variation: Variation | None = None
 
 
@@ -162,11 +166,17 @@ class Clock(BaseModel):
 
 
 class PhoneTime(Strict):
-    phone_time_unix: float = Field(..., gt=1.5e9, lt=4.2e9, allow_inf_nan=False)
+    # Checked against what a phone can show by the clock unit (a sentence, not a bound).
+    phone_time_unix: float = Field(..., ge=0, le=1e11, allow_inf_nan=False)
 
 
 class ClockResult(Clock):
     corrected_sessions: list[int]
+
+
+class PipelineStatus(BaseModel):
+    status: Literal["ok", "error"]
+    message: str
 
 
 class Health(BaseModel):
@@ -177,10 +187,10 @@ class Health(BaseModel):
     store: StoreStatus
     calibration: CalibrationStatus
     clock: Clock
+    pipeline: PipelineStatus
 
 
 # ---- athletes --------------------------------------------------------------------------------
-Name = Field(..., min_length=1, max_length=100)
 Mass = Field(..., ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1], allow_inf_nan=False)
 Height = Field(..., ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1], allow_inf_nan=False)
 
@@ -190,7 +200,7 @@ def _distance() -> Any:
 
 
 class AthleteCreate(Strict):
-    name: str = Name
+    name: PersonName
     body_mass_kg: float = Mass
     height_m: float = Height
     knee_to_hands_m: float | None = _distance()
@@ -200,7 +210,7 @@ class AthleteCreate(Strict):
 class AthletePatch(Strict):
     """Any subset; null clears the optional distances and the relaxed reading."""
 
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: PersonName | None = None
     body_mass_kg: float | None = Field(
         None, ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1], allow_inf_nan=False
     )
@@ -241,7 +251,7 @@ class AthleteList(BaseModel):
 
 
 class ActiveAthleteRequest(Strict):
-    athlete_id: int | None
+    athlete_id: RowId | None
 
 
 class ActiveAthlete(BaseModel):

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from nhc_scale.analysis.progress import VARIATIONS
 from nhc_scale.analysis.strength import Anthropometry, StrengthEstimate
@@ -16,7 +16,7 @@ from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import iso, session_view
 from nhc_scale.store import AthleteRecord
 from nhc_scale.web.csv_export import REP_COLUMNS, csv_text, download
-from nhc_scale.web.deps import appliance
+from nhc_scale.web.deps import App, AthleteId
 from nhc_scale.web.models import (
     ActiveAthlete,
     ActiveAthleteRequest,
@@ -31,7 +31,6 @@ from nhc_scale.web.models import (
 from nhc_scale.web.security import ADMIN, UNAUTHORIZED
 
 router = APIRouter(prefix="/api", tags=["athletes"])
-App = Annotated[Appliance, Depends(appliance)]
 NOT_FOUND = {404: {"description": "no such athlete"}}
 CSV_COLUMNS = (
     "athlete",
@@ -101,9 +100,6 @@ def list_athletes(app: App) -> dict:
 )
 def create_athlete(body: AthleteCreate, app: App) -> dict:
     fields = body.model_dump()
-    fields["name"] = fields["name"].strip()
-    if not fields["name"]:
-        raise HTTPException(422, "invalid athlete: the name is empty")
     _check_lever(fields)
     with app.lock:
         record = app.store.create_athlete(fields, app.wall_time())
@@ -143,7 +139,7 @@ def set_active(body: ActiveAthleteRequest, app: App) -> dict:
 
 
 @router.get("/athletes/{athlete_id}", response_model=Athlete, responses=NOT_FOUND)
-def get_athlete(athlete_id: int, app: App) -> dict:
+def get_athlete(athlete_id: AthleteId, app: App) -> dict:
     return _view(app, _athlete(app, athlete_id))
 
 
@@ -153,16 +149,12 @@ def get_athlete(athlete_id: int, app: App) -> dict:
     responses={**NOT_FOUND, **UNAUTHORIZED},
     dependencies=ADMIN,
 )
-def patch_athlete(athlete_id: int, body: AthletePatch, app: App) -> dict:
+def patch_athlete(athlete_id: AthleteId, body: AthletePatch, app: App) -> dict:
     record = _athlete(app, athlete_id)
     changes = body.model_dump(exclude_unset=True)
     for required in ("name", "body_mass_kg", "height_m"):
         if required in changes and changes[required] is None:
             raise HTTPException(422, f"invalid athlete: {required} cannot be cleared")
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise HTTPException(422, "invalid athlete: the name is empty")
     current = {
         "body_mass_kg": record.body_mass_kg,
         "height_m": record.height_m,
@@ -185,7 +177,7 @@ def patch_athlete(athlete_id: int, body: AthletePatch, app: App) -> dict:
     dependencies=ADMIN,
 )
 def delete_athlete(
-    athlete_id: int,
+    athlete_id: AthleteId,
     app: App,
     unassign: Annotated[bool, Query(description="keep the sessions, unassigned")] = False,
 ) -> Response:
@@ -215,7 +207,7 @@ def delete_athlete(
     },
     dependencies=ADMIN,
 )
-def record_relaxed(athlete_id: int, app: App) -> dict:
+def record_relaxed(athlete_id: AthleteId, app: App) -> dict:
     """The pad's reading over the newest steady 2 s (or more) becomes the relaxed load."""
     record = _athlete(app, athlete_id)
     try:
@@ -246,7 +238,7 @@ def _progress(app: Appliance, athlete_id: int, variation: str) -> dict[str, Any]
 
 
 @router.get("/athletes/{athlete_id}/progress", response_model=AthleteProgress, responses=NOT_FOUND)
-def progress(athlete_id: int, app: App, variation: Variation = "assisted") -> dict:
+def progress(athlete_id: AthleteId, app: App, variation: Variation = "assisted") -> dict:
     return _progress(app, athlete_id, variation)
 
 
@@ -259,7 +251,7 @@ def progress(athlete_id: int, app: App, variation: Variation = "assisted") -> di
         501: {"description": "matplotlib (the `plot` extra) is not installed"},
     },
 )
-def progress_png(athlete_id: int, app: App, variation: Variation = "assisted") -> Response:
+def progress_png(athlete_id: AthleteId, app: App, variation: Variation = "assisted") -> Response:
     data = _progress(app, athlete_id, variation)
     try:
         from nhc_scale import plotting  # matplotlib is an optional extra: only loaded here
@@ -309,7 +301,7 @@ def _method(record: AthleteRecord, variation: str) -> str | None:
     response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
 )
-def export_csv(athlete_id: int, app: App) -> Response:
+def export_csv(athlete_id: AthleteId, app: App) -> Response:
     record = _athlete(app, athlete_id)
     rows: list[Sequence[Any]] = [CSV_COLUMNS]
     for item in _export(app, record):
@@ -333,7 +325,7 @@ def export_csv(athlete_id: int, app: App) -> Response:
     "/athletes/{athlete_id}/export.json",
     responses={**NOT_FOUND, 200: {"content": {"application/json": {}}}},
 )
-def export_json(athlete_id: int, app: App) -> Response:
+def export_json(athlete_id: AthleteId, app: App) -> Response:
     record = _athlete(app, athlete_id)
     document = {
         "athlete": _view(app, record),

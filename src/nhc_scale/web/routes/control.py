@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, HTTPException
 
-from nhc_scale.appliance.core import Appliance, SensorUnavailable
+from nhc_scale.appliance.core import SensorUnavailable
+from nhc_scale.appliance.phone_clock import ImplausibleTime
 from nhc_scale.calibration import CalibrationError
-from nhc_scale.web.deps import appliance
+from nhc_scale.web.deps import App
 from nhc_scale.web.models import (
     CalibrationRequest,
     CalibrationResult,
@@ -18,10 +17,10 @@ from nhc_scale.web.models import (
     PrefsPatch,
     TareResult,
 )
+from nhc_scale.web.origin import same_origin_only
 from nhc_scale.web.security import ADMIN, UNAUTHORIZED
 
 router = APIRouter(prefix="/api", tags=["control"])
-App = Annotated[Appliance, Depends(appliance)]
 REFUSED = {
     409: {"description": "the reading cannot be used (the message says why)"},
     503: {"description": "the sensor gives no readings"},
@@ -53,10 +52,22 @@ def calibrate(body: CalibrationRequest, app: App) -> dict:
     return {"counts_per_kg": calibration.counts_per_kg, "calibrated_at": calibration.calibrated_at}
 
 
-@router.post("/clock", response_model=ClockResult)
+@router.post(
+    "/clock",
+    response_model=ClockResult,
+    dependencies=[Depends(same_origin_only)],
+    responses={
+        403: {"description": "not through the scale's own address (DNS rebinding)"},
+        422: {"description": "a time no phone shows"},
+    },
+)
 def phone_clock(body: PhoneTime, app: App) -> dict:
-    """The page sends the phone's time; it is used only while the Pi's clock is unsynchronised."""
-    return app.set_phone_time(body.phone_time_unix)
+    """The page sends the phone's time; it is used only while the Pi's clock is unsynchronised,
+    and only through the scale's own address (no token: the page sends it before it has one)."""
+    try:
+        return app.set_phone_time(body.phone_time_unix)
+    except ImplausibleTime as error:
+        raise HTTPException(422, f"invalid request: {error}") from error
 
 
 @router.get("/settings", response_model=Prefs)

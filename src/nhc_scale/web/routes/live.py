@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from nhc_scale.appliance.core import Appliance
 from nhc_scale.appliance.live import format_event
-from nhc_scale.web.deps import appliance
+from nhc_scale.web.deps import App
 
 router = APIRouter(prefix="/api", tags=["live"])
 PING_S = 10.0
@@ -47,7 +46,7 @@ async def _events(app: Appliance) -> AsyncIterator[str]:
         }
     },
 )
-def live(app: Annotated[Appliance, Depends(appliance)]) -> StreamingResponse:
+def live(app: App) -> StreamingResponse:
     return StreamingResponse(
         _events(app),
         media_type="text/event-stream",

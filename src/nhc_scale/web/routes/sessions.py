@@ -6,7 +6,7 @@ import itertools
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 
 from nhc_scale.appliance import timebase
@@ -16,7 +16,7 @@ from nhc_scale.appliance.recorder import session_summary
 from nhc_scale.appliance.views import gap_view, iso, session_view
 from nhc_scale.store import SessionRecord
 from nhc_scale.web.csv_export import REP_COLUMNS, csv_text, download
-from nhc_scale.web.deps import appliance
+from nhc_scale.web.deps import App, SessionId
 from nhc_scale.web.models import (
     Progress,
     Session,
@@ -29,7 +29,6 @@ from nhc_scale.web.models import (
 from nhc_scale.web.security import ADMIN, UNAUTHORIZED
 
 router = APIRouter(prefix="/api", tags=["sessions"])
-App = Annotated[Appliance, Depends(appliance)]
 NOT_FOUND = {404: {"description": "no such session"}}
 CONFLICT = {409: {"description": "the session's state does not allow it"}, **UNAUTHORIZED}
 CSV_ROWS_PER_CHUNK = 20_000
@@ -66,7 +65,7 @@ def start_session(app: App, body: SessionCreate | None = None) -> dict:
     responses={**NOT_FOUND, **CONFLICT},
     dependencies=ADMIN,
 )
-def stop_session(session_id: int, app: App) -> dict:
+def stop_session(session_id: SessionId, app: App) -> dict:
     _record(app, session_id)
     try:
         app.stop_session(session_id)
@@ -76,7 +75,7 @@ def stop_session(session_id: int, app: App) -> dict:
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetail, responses=NOT_FOUND)
-def get_session(session_id: int, app: App) -> dict:
+def get_session(session_id: SessionId, app: App) -> dict:
     record = _record(app, session_id)
     reps, athlete = session_reps_with_strength(app.store, record)
     return {
@@ -94,7 +93,7 @@ def get_session(session_id: int, app: App) -> dict:
     responses={**NOT_FOUND, **UNAUTHORIZED},
     dependencies=ADMIN,
 )
-def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
+def patch_session(session_id: SessionId, body: SessionPatch, app: App) -> dict:
     _record(app, session_id)
     changes = {
         key: value
@@ -115,7 +114,7 @@ def patch_session(session_id: int, body: SessionPatch, app: App) -> dict:
     responses={**NOT_FOUND, **CONFLICT},
     dependencies=ADMIN,
 )
-def delete_session(session_id: int, app: App) -> Response:
+def delete_session(session_id: SessionId, app: App) -> Response:
     _record(app, session_id)
     try:
         app.delete_session(session_id)
@@ -136,7 +135,7 @@ def _session_arrays(app: Appliance, record: SessionRecord) -> tuple[np.ndarray, 
     response_class=StreamingResponse,
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
 )
-def samples_csv(session_id: int, app: App) -> StreamingResponse:
+def samples_csv(session_id: SessionId, app: App) -> StreamingResponse:
     record = _record(app, session_id)
     t_s, kg, counts = _session_arrays(app, record)
 
@@ -154,7 +153,7 @@ def samples_csv(session_id: int, app: App) -> StreamingResponse:
     response_class=Response,
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
 )
-def reps_csv(session_id: int, app: App) -> Response:
+def reps_csv(session_id: SessionId, app: App) -> Response:
     _record(app, session_id)
     reps = app.store.reps(session_id)
     rows = [REP_COLUMNS, *([rep.get(column) for column in REP_COLUMNS] for rep in reps)]
@@ -163,7 +162,7 @@ def reps_csv(session_id: int, app: App) -> Response:
 
 @router.get("/sessions/{session_id}/trace", response_model=Trace, responses=NOT_FOUND)
 def trace(
-    session_id: int, app: App, max_points: Annotated[int, Query(ge=10, le=20_000)] = 2000
+    session_id: SessionId, app: App, max_points: Annotated[int, Query(ge=10, le=20_000)] = 2000
 ) -> dict:
     record = _record(app, session_id)
     t_s, kg, _counts = _session_arrays(app, record)
