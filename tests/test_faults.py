@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from disk import fill
 from server import ADMIN_TOKEN, NHC_SCALE, Server, free_port, running_server
 
 from nhc_scale.pins.emulated import read_truth
@@ -444,35 +445,6 @@ def test_power_loss_at_random_moments_never_corrupts_the_database(tmp_path: Path
 # ----- the disk and the database file -------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(path: Path) -> Path:
-    filler = path / "filler"
-    with filler.open("wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError:
-            pass
-    return filler
-
-
 def test_a_full_disk_is_reported_the_live_view_goes_on_and_recording_resumes(
     tmp_path: Path, small_disk: Path
 ) -> None:
@@ -502,6 +474,14 @@ def test_a_full_disk_is_reported_the_live_view_goes_on_and_recording_resumes(
             live = sum(len(d["samples"]) for _t, d in events.of("sample", start))
             assert live > 3.0 * 80 * 0.8, f"only {live} live samples in 3 s of a full disk"
             assert health(server)["store"]["buffered_samples"] > 160
+            assert status["store"]["full"] is True
+            # A 503 changes nothing: the settings stay as they were.
+            before = httpx.get(server.url + "/api/settings").json()
+            refused = httpx.put(
+                server.url + "/api/settings", json={"units": "lb"}, headers=server.auth
+            )
+            assert refused.status_code == 503, refused.text
+            assert httpx.get(server.url + "/api/settings").json() == before
             filler.unlink()
             freed_ns = time.monotonic_ns()
             wait_for(lambda: health(server)["store"]["status"] == "ok", 10, "writing again")
@@ -524,6 +504,38 @@ def test_a_full_disk_is_reported_the_live_view_goes_on_and_recording_resumes(
     assert intervals.max() < 0.2, f"a hole of {intervals.max():.2f} s in the stored samples"
     assert np.all(np.abs(counts - EXPECTED_COUNTS) < PLAUSIBLE_COUNTS)
     assert t_ns[0] < full_ns - 1e9 and t_ns[-1] > freed_ns + 5e8
+
+
+def test_a_stop_on_a_full_disk_says_it_stopped_and_saves_the_end_once_there_is_room(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    """The one 503 that cannot mean "nothing changed": a session asked to stop does stop; the
+    answer says so, and its end is written when the disk has room again."""
+    env = {"NHC_STATE_DIR": str(small_disk), "NHC_EMULATED_FORCE": str(FORCE_KG)}
+    with running_server(tmp_path / "logs", **env) as server:
+        wait_tared(server)
+        session_id = start_session(server, "stopped while full")
+        time.sleep(1.0)
+        filler = fill(small_disk)
+        wait_for(lambda: health(server)["store"]["status"] == "error", 10, "a store error")
+        answer = httpx.post(
+            f"{server.url}/api/sessions/{session_id}/stop", headers=server.auth, timeout=10
+        )
+        assert answer.status_code == 503, answer.text
+        detail = answer.json()["detail"]
+        assert f"Session {session_id} stopped" in detail and "full" in detail, detail
+        shown = httpx.get(f"{server.url}/api/sessions/{session_id}").json()["session"]
+        assert shown["active"] is False
+        filler.unlink()
+        wait_for(lambda: health(server)["store"]["status"] == "ok", 10, "writing again")
+    conn = sqlite3.connect(small_disk / "nhc-scale.db")
+    try:
+        (ended_at,) = conn.execute(
+            "SELECT ended_at FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+    finally:
+        conn.close()
+    assert ended_at is not None
 
 
 def _foreign_files(tmp_path: Path) -> dict[str, bytes]:

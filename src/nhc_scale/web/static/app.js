@@ -232,7 +232,7 @@ function appendTrace(samples) {
 const MAX_SETS = 4;
 const setsNoted = new Set();
 
-function onRep({ session_id: sessionId, rep, summary }) {
+function onRep({ session_id: sessionId, rep, summary, saved }) {
   if (sessionId !== state.listedSessionId) listSession(sessionId);
   if (summary && summary.set_count > MAX_SETS && !setsNoted.has(sessionId)) {
     setsNoted.add(sessionId);
@@ -243,6 +243,7 @@ function onRep({ session_id: sessionId, rep, summary }) {
   const unassisted = rep.unassisted ? ", unassisted" : "";
   const text = `Rep ${rep.number}: minimum ${formatWithUnit(rep.min_assistance_kg, unit())}${unassisted}`;
   $("rep-announcement").textContent = text;
+  if (saved === false) showMessage(`Rep ${rep.number} is not saved yet: the scale's storage is full.`, "error");
   if (state.prefs.sound) beep();
   if (state.prefs.vibrate) buzz();
 }
@@ -276,8 +277,20 @@ function renderClock(clock) {
       : "The scale's clock is not set: session dates may be wrong.";
 }
 
+/** Storage that cannot be written is a red banner: what waits in memory is lost on a restart. */
+function renderStore(store) {
+  const banner = $("store-banner");
+  banner.hidden = !store || store.status === "ok";
+  if (banner.hidden) return;
+  const waiting = `${store.buffered_samples ?? 0} samples wait in memory and are lost if it restarts`;
+  banner.textContent = store.full
+    ? `The scale's storage is full: ${waiting}.`
+    : `The scale cannot save what it records: ${waiting}. (${store.message})`;
+}
+
 function onStatus(status) {
   lendPhoneClock(status.clock);
+  renderStore(status.store);
   renderClock(status.clock);
   state.sensorStatus = status.sensor.status;
   state.sensorMessage = status.sensor.message || "";
