@@ -58,11 +58,15 @@ class Run:
 
 def run_ours(scenario: str, seconds: float, truth_path: Path) -> Run:
     from nhc_scale.pins.emulated import EmulatedSpec
+    from nhc_scale.pins.loadcell import ConstantForce
     from nhc_scale.pins.select import PortSpec
     from nhc_scale.sampler import Sampler, SamplerConfig
 
     spec = EmulatedSpec(
-        force=FORCE_KG, seed=7, faults=faults_for(scenario), truth_path=str(truth_path)
+        force=ConstantForce(FORCE_KG),
+        seed=7,
+        faults=faults_for(scenario),
+        truth_path=str(truth_path),
     )
     sampler = Sampler(SamplerConfig(PortSpec("emulated", emulated=spec)))
     sampler.start()

@@ -201,7 +201,7 @@ def compare_with_truth(
 
 def test_the_sampler_process_delivers_80_sps_with_nothing_corrupt(tmp_path: Path) -> None:
     truth_path = tmp_path / "truth.csv"
-    emulated = EmulatedSpec(force=12.5, seed=3, truth_path=str(truth_path))
+    emulated = EmulatedSpec(force=ConstantForce(12.5), seed=3, truth_path=str(truth_path))
     sampler = Sampler(SamplerConfig(PortSpec("emulated", emulated=emulated)))
     sampler.start()
     blocks: list[SampleBlock] = []

@@ -15,9 +15,13 @@ from nhc_scale.pins.port import poll_until_low
 
 @dataclass(frozen=True)
 class EmulatedSpec:
-    """Everything needed to build the emulated sensor inside the sampler process (picklable)."""
+    """Everything needed to build the emulated sensor inside the sampler process (picklable).
 
-    force: str | float = "zero"  # "demo" (the synthetic athlete), "zero", or a constant in kg
+    ``force`` is what the chip measures, handed in by whoever configures the sensor (a constant,
+    or the synthetic athlete of the demo: see nhc_scale/sensor.py); the pins know nothing of it.
+    """
+
+    force: ForceSource = field(default_factory=ConstantForce)
     seed: int = 1
     rate_sps: int = 80
     faults: Faults = field(default_factory=Faults)
@@ -26,18 +30,9 @@ class EmulatedSpec:
     truth_path: str | None = None  # where the chip's truth is written when the port closes
     control_path: str | None = None  # a JSON file of faults to apply while running (tests)
 
-    def force_source(self) -> ForceSource:
-        if self.force == "demo":
-            from nhc_scale.sim.demo import DemoAthlete
-
-            return DemoAthlete(seed=self.seed)
-        if self.force == "zero":
-            return ConstantForce(0.0)
-        return ConstantForce(float(self.force))
-
     def build_chip(self) -> EmulatedHX711:
         return EmulatedHX711(
-            self.force_source(),
+            self.force,
             rate_sps=self.rate_sps,
             load_cell=self.load_cell,
             faults=self.faults,
