@@ -37,11 +37,13 @@ class InstanceLock:
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = Path(state_dir)
         self.path = self.state_dir / LOCK_FILE
+        self.created = False
         self._fd: int | None = None
 
     def acquire(self) -> InstanceLock:
         try:
             self.state_dir.mkdir(parents=True, exist_ok=True)
+            self.created = not self.path.exists()
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             raise InstanceBusy(
@@ -61,10 +63,14 @@ class InstanceLock:
         self._fd = fd
         return self
 
-    def release(self) -> None:
+    def release(self, tidy: bool = False) -> None:
+        """Drop the lock; ``tidy`` also removes the lock file if this process made it (a
+        refused start leaves a state directory as it found it)."""
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, 0)
+                if tidy and self.created:
+                    self.path.unlink()
             os.close(self._fd)  # closing the descriptor drops the lock
             self._fd = None
 

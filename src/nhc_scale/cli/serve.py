@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         # Held until the process exits: a second copy on this state directory is refused.
-        InstanceLock(settings.state_dir).acquire()
+        lock = InstanceLock(settings.state_dir).acquire()
     except InstanceBusy as error:
         raise CommandError(str(error)) from error
     # Refuse before starting anything if the database or the calibration is not ours or is
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         Store.open(Path(settings.state_dir) / "nhc-scale.db").close()
         calibration.load(settings.state_dir, settings.gain)
     except (StoreError, calibration.CalibrationError) as error:
+        lock.release(tidy=True)
         raise CommandError(str(error)) from error
     try:
         ensure_token(settings)  # made here so that a state dir we cannot write is one line
