@@ -88,12 +88,15 @@ class HX711:
             # holds DOUT high until it has settled: at gain 128 that is the state we want, and
             # if it did not power down, all 25 pulses left it in step. Other gains need our
             # own power cycle to know which input the next word comes from.
-            return self._reject(REJECT_TIMING, restart=self.gain != 128)
+            self._reject(REJECT_TIMING, restart=self.gain != 128)
+            return None
         if dout_after != 1:
-            return self._reject(REJECT_DESYNC)
+            self._reject(REJECT_DESYNC)
+            return None
         counts = raw - 0x1000000 if raw & 0x800000 else raw
         if counts in SATURATED:
-            return self._reject(REJECT_SATURATED, restart=False)
+            self._reject(REJECT_SATURATED, restart=False)
+            return None
         if t_ready < self._discard_until_ns:
             self.rejected[REJECT_SETTLING] += 1
             self.last_rejection = REJECT_SETTLING

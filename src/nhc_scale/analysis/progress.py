@@ -66,7 +66,9 @@ def _iso(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="seconds")
 
 
-def trend(t_unix: Sequence[float], best_kg: Sequence[float]) -> dict[str, Any] | None:
+def trend(
+    t_unix: Sequence[float] | np.ndarray, best_kg: Sequence[float] | np.ndarray
+) -> dict[str, Any] | None:
     """Theil-Sen slope (kg per day) with its confidence interval, or None with fewer than two
     distinct days. The line passes through the median session, as scipy puts it."""
     t = np.asarray(t_unix, dtype=np.float64)

@@ -21,6 +21,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from nhc_scale.hx711 import HX711
 from nhc_scale.pins.port import PinsUnavailable
@@ -63,7 +64,7 @@ class Sampler:
         self.config = config
         self._process: multiprocessing.process.BaseProcess | None = None
         self._socket: socket.socket | None = None
-        self._stop = None
+        self._stop: Any = None  # a multiprocessing Event of the spawn context, once started
 
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")
