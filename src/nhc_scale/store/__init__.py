@@ -5,7 +5,7 @@ CLI and tests can open a database without the server.
 """
 
 from nhc_scale.store.errors import StoreError, UnknownAthleteError, UnknownSessionError
-from nhc_scale.store.records import AthleteRecord, SampleArrays, SessionRecord
+from nhc_scale.store.records import AthleteRecord, GapRecord, SampleArrays, SessionRecord
 from nhc_scale.store.samples import counts_to_kg
 from nhc_scale.store.schema import APPLICATION_ID, DB_FILE_NAME, MAX_ROW_ID, SCHEMA_VERSION
 from nhc_scale.store.store import UNSET, Store
@@ -17,6 +17,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "UNSET",
     "AthleteRecord",
+    "GapRecord",
     "SampleArrays",
     "SessionRecord",
     "Store",

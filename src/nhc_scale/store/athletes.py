@@ -17,19 +17,10 @@ from nhc_scale.store.schema import MAX_ROW_ID
 
 T = TypeVar("T")
 
-ATHLETE_COLUMNS = (
-    "name",
-    "body_mass_kg",
-    "height_m",
-    "knee_to_hands_m",
-    "knee_to_ankle_m",
-    "relaxed_kg",
-    "relaxed_at",
-)
+ATHLETE_COLUMNS = AthleteRecord.profile_fields()
 _SELECT = (
-    "SELECT a.id, a.name, a.body_mass_kg, a.height_m, a.knee_to_hands_m, a.knee_to_ankle_m, "
-    "a.relaxed_kg, a.relaxed_at, a.created_at, "
-    "(SELECT count(*) FROM sessions s WHERE s.athlete_id = a.id) FROM athletes a"
+    "SELECT a.*, (SELECT count(*) FROM sessions s WHERE s.athlete_id = a.id) AS session_count "
+    "FROM athletes a"
 )
 
 
@@ -45,7 +36,7 @@ class AthletesMixin:
         rows = self._read(
             lambda conn: conn.execute(_SELECT + " ORDER BY a.name COLLATE NOCASE, a.id").fetchall()
         )
-        return [AthleteRecord(*row) for row in rows]
+        return [AthleteRecord(**row) for row in rows]
 
     def get_athlete(self, athlete_id: int) -> AthleteRecord | None:
         if not 1 <= athlete_id <= MAX_ROW_ID:  # no row can have it, and SQLite cannot bind it
@@ -53,7 +44,7 @@ class AthletesMixin:
         row = self._read(
             lambda conn: conn.execute(_SELECT + " WHERE a.id = ?", (athlete_id,)).fetchone()
         )
-        return None if row is None else AthleteRecord(*row)
+        return None if row is None else AthleteRecord(**row)
 
     def require_athlete(self, athlete_id: int) -> AthleteRecord:
         record = self.get_athlete(athlete_id)
@@ -94,7 +85,7 @@ class AthletesMixin:
     def active_athlete_id(self) -> int | None:
         query = "SELECT athlete_id FROM active_athlete WHERE id = 1"
         row = self._read(lambda conn: conn.execute(query).fetchone())
-        return None if row is None else row[0]
+        return None if row is None else row["athlete_id"]
 
     def set_active_athlete(self, athlete_id: int | None) -> None:
         if athlete_id is not None:

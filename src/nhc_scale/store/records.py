@@ -9,7 +9,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class SessionRecord:
-    """A session as stored, with its rep statistics (including reps not yet flushed)."""
+    """A session as stored: one field per column of ``sessions`` (read by name, so a new
+    column is a new field here), then its rep statistics (including reps not yet flushed)."""
 
     id: int
     name: str | None
@@ -18,15 +19,25 @@ class SessionRecord:
     ended_at: float | None  # unix seconds; None while it runs
     start_ns: int  # CLOCK_MONOTONIC ns of the session's t_s = 0
     clock_synced: bool  # the wall clock was NTP-synced when it started
-    rep_count: int
-    best_min_kg: float | None
-    median_min_kg: float | None
-    athlete_id: int | None = None  # None: unassigned
-    variation: str = "assisted"  # the exercise variation (analysis/progress.py VARIATIONS)
+    athlete_id: int | None  # None: unassigned
+    variation: str  # the exercise variation (analysis/progress.py VARIATIONS)
+    # From its reps, not columns:
+    rep_count: int = 0
+    best_min_kg: float | None = None
+    median_min_kg: float | None = None
 
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class GapRecord:
+    """A hole in a session's recording: from the last sample before it to the first after."""
+
+    start_ns: int  # CLOCK_MONOTONIC ns
+    end_ns: int
+    reason: str  # "sampler restarted", "sensor not answering", "store_overflow"
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,8 @@ class SampleArrays:
 
 @dataclass(frozen=True)
 class AthleteRecord:
-    """An athlete's profile: what the strength estimate needs, and the relaxed reading."""
+    """An athlete's profile, one field per column of ``athletes`` (read by name), and how many
+    sessions are theirs."""
 
     id: int
     name: str
@@ -54,4 +66,12 @@ class AthleteRecord:
     relaxed_kg: float | None  # pad reading with the hamstrings relaxed, if recorded
     relaxed_at: float | None  # unix seconds
     created_at: float  # unix seconds
-    session_count: int = 0
+    session_count: int = 0  # not a column: counted from sessions
+
+    @classmethod
+    def profile_fields(cls) -> tuple[str, ...]:
+        """The columns a person sets (the rest are the id and what the store keeps)."""
+        return tuple(name for name in cls.__dataclass_fields__ if name not in PROFILE_EXCLUDED)
+
+
+PROFILE_EXCLUDED = frozenset({"id", "created_at", "session_count"})

@@ -132,18 +132,19 @@ def decode_block(
 
 
 def assemble(
-    blocks: Iterable[tuple[int, int, float, float, int, bytes, bytes]],
+    blocks: Iterable[EncodedBlock],
     pending: Iterable[tuple[np.ndarray, np.ndarray, float, float]],
 ) -> SampleArrays:
-    """Stored block rows plus buffered chunks as one time-ordered array set.
+    """Stored blocks plus buffered chunks (t_ns, counts, zero, cpk) as one time-ordered array
+    set.
 
     Each part is converted with its own calibration, so a tare during a session changes only
     the samples taken after it.
     """
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for first_t_ns, n, zero, cpk, encoding, t_blob, c_blob in blocks:
-        t, c = decode_block(first_t_ns, n, t_blob, c_blob, encoding)
-        parts.append((t, c, counts_to_kg(c, zero, cpk)))
+    for block in blocks:
+        t, c = decode_block(block.first_t_ns, block.n, block.t_deltas, block.counts, block.encoding)
+        parts.append((t, c, counts_to_kg(c, block.zero_counts, block.counts_per_kg)))
     for t, c, zero, cpk in pending:
         parts.append((t, c, counts_to_kg(c, zero, cpk)))
     if not parts:

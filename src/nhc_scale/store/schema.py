@@ -277,6 +277,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         _migrate(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.row_factory = sqlite3.Row  # every row is read by column name
         _check_writable(conn, path)
     except sqlite3.Error as exc:
         conn.close()

@@ -31,8 +31,8 @@ from nhc_scale.store.buffer import (
     WriteBuffer,
 )
 from nhc_scale.store.errors import StoreError, UnknownSessionError
-from nhc_scale.store.records import SampleArrays, SessionRecord
-from nhc_scale.store.samples import COUNTS_LIMIT, assemble, encode_blocks
+from nhc_scale.store.records import GapRecord, SampleArrays, SessionRecord
+from nhc_scale.store.samples import COUNTS_LIMIT, EncodedBlock, assemble, encode_blocks
 from nhc_scale.store.schema import DB_FILE_NAME, connect, rollback
 
 KG_DECIMALS = 3  # as the detector's summarize(): best/median match the live summary exactly
@@ -94,7 +94,7 @@ class Store(AthletesMixin):
         self._buffer = WriteBuffer(max_samples=max_buffered_samples)
         self._error = ""
         self._full = False
-        self._session_ids = {row[0] for row in conn.execute("SELECT id FROM sessions")}
+        self._session_ids = {row["id"] for row in conn.execute("SELECT id FROM sessions")}
 
     @classmethod
     def open(cls, path: Path, *, max_buffered_samples: int = MAX_BUFFERED_SAMPLES) -> Store:
@@ -206,7 +206,7 @@ class Store(AthletesMixin):
 
         def insert(conn: sqlite3.Connection) -> int:
             row = conn.execute("SELECT athlete_id FROM active_athlete WHERE id = 1").fetchone()
-            athlete_id = None if row is None else row[0]
+            athlete_id = None if row is None else row["athlete_id"]
             latest = conn.execute(
                 "SELECT variation FROM sessions WHERE athlete_id = ? "
                 "ORDER BY started_at DESC, id DESC LIMIT 1",
@@ -221,7 +221,7 @@ class Store(AthletesMixin):
                     int(start_ns),
                     int(bool(clock_synced)),
                     athlete_id,
-                    "assisted" if latest is None else latest[0],
+                    "assisted" if latest is None else latest["variation"],
                 ),
             )
             assert cur.lastrowid is not None
@@ -243,50 +243,42 @@ class Store(AthletesMixin):
             self._buffer.ends[session_id] = float(ended_at)
             self.flush()
 
-    def _session_rows(self, conn: sqlite3.Connection, where: str, args: tuple) -> list[tuple]:
+    def _session_rows(self, conn: sqlite3.Connection, where: str, args: tuple) -> list[sqlite3.Row]:
         return conn.execute(
-            "SELECT id, name, notes, started_at, ended_at, start_ns, clock_synced, athlete_id, "
-            f"variation FROM sessions {where} ORDER BY started_at DESC, id DESC",
-            args,
+            f"SELECT * FROM sessions {where} ORDER BY started_at DESC, id DESC", args
         ).fetchall()
 
-    def _records(self, conn: sqlite3.Connection, rows: list[tuple]) -> list[SessionRecord]:
-        """Rows to records, with rep statistics and pending ends from the buffer folded in."""
+    def _records(self, conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[SessionRecord]:
+        """Rows to records (every column by its name), with rep statistics and pending ends
+        from the buffer folded in."""
         if not rows:
             return []
-        minima: dict[int, list[float]] = {row[0]: [] for row in rows}
+        minima: dict[int, list[float]] = {row["id"]: [] for row in rows}
         if len(rows) == 1:
             reps = conn.execute(
                 "SELECT session_id, min_assistance_kg FROM reps WHERE session_id = ? ORDER BY id",
-                (rows[0][0],),
+                (rows[0]["id"],),
             )
         else:
             reps = conn.execute("SELECT session_id, min_assistance_kg FROM reps ORDER BY id")
-        for session_id, value in reps:
-            if session_id in minima:
-                minima[session_id].append(value)
-        for rep in self._buffer.reps:
-            if rep.session_id in minima:
-                minima[rep.session_id].append(rep.min_assistance_kg)
+        for rep in reps:
+            if rep["session_id"] in minima:
+                minima[rep["session_id"]].append(rep["min_assistance_kg"])
+        for pending in self._buffer.reps:
+            if pending.session_id in minima:
+                minima[pending.session_id].append(pending.min_assistance_kg)
         records = []
-        for sid, name, notes, started_at, ended_at, start_ns, clock_synced, athlete, var in rows:
-            best, median = _minima(minima[sid])
-            records.append(
-                SessionRecord(
-                    id=sid,
-                    name=name,
-                    notes=notes,
-                    started_at=started_at,
-                    ended_at=self._buffer.ends.get(sid, ended_at),
-                    start_ns=start_ns,
-                    clock_synced=bool(clock_synced),
-                    rep_count=len(minima[sid]),
-                    best_min_kg=best,
-                    median_min_kg=median,
-                    athlete_id=athlete,
-                    variation=var,
-                )
+        for row in rows:
+            columns = dict(row)
+            best, median = _minima(minima[row["id"]])
+            columns.update(
+                ended_at=self._buffer.ends.get(row["id"], row["ended_at"]),
+                clock_synced=bool(row["clock_synced"]),
+                rep_count=len(minima[row["id"]]),
+                best_min_kg=best,
+                median_min_kg=median,
             )
+            records.append(SessionRecord(**columns))
         return records
 
     def get_session(self, session_id: int) -> SessionRecord | None:
@@ -298,10 +290,11 @@ class Store(AthletesMixin):
 
     def list_sessions(self, athlete_id: int | None = UNSET) -> list[SessionRecord]:
         """All sessions, newest first; or only one athlete's (``None``: the unassigned)."""
+        args: tuple[int, ...] = ()
         if athlete_id is UNSET:
-            where, args = "", ()
+            where = ""
         elif athlete_id is None:
-            where, args = "WHERE athlete_id IS NULL", ()
+            where = "WHERE athlete_id IS NULL"
         else:
             where, args = "WHERE athlete_id = ?", (int(athlete_id),)
         return self._read(lambda conn: self._records(conn, self._session_rows(conn, where, args)))
@@ -506,15 +499,15 @@ class Store(AthletesMixin):
             rows = conn.execute(
                 "SELECT data FROM reps WHERE session_id = ? ORDER BY id", (session_id,)
             )
-            stored = [row[0] for row in rows]
+            stored = [row["data"] for row in rows]
             return stored + [r.data for r in self._buffer.reps if r.session_id == session_id]
 
         return [json.loads(data) for data in self._read(fetch)]
 
-    def gaps(self, session_id: int) -> list[dict[str, Any]]:
-        """The session's gaps ``{"start_ns", "end_ns", "reason"}`` in time order."""
+    def gaps(self, session_id: int) -> list[GapRecord]:
+        """The session's holes in time order, flushed or not."""
 
-        def fetch(conn: sqlite3.Connection) -> list[tuple[int, int, str]]:
+        def fetch(conn: sqlite3.Connection) -> list[GapRecord]:
             self._require(session_id)
             rows = conn.execute(
                 "SELECT start_ns, end_ns, reason FROM gaps WHERE session_id = ? "
@@ -522,40 +515,40 @@ class Store(AthletesMixin):
                 (session_id,),
             ).fetchall()
             pending = [
-                (g.start_ns, g.end_ns, g.reason)
+                GapRecord(g.start_ns, g.end_ns, g.reason)
                 for g in self._buffer.gaps
                 if g.session_id == session_id
             ]
-            return rows + pending
+            return [GapRecord(**row) for row in rows] + pending
 
-        rows = sorted(self._read(fetch), key=lambda row: row[0])
-        return [{"start_ns": s, "end_ns": e, "reason": reason} for s, e, reason in rows]
+        return sorted(self._read(fetch), key=lambda gap: gap.start_ns)
 
     def samples(self, session_id: int) -> SampleArrays:
         """All of a session's samples, flushed or not, in time order."""
 
-        def fetch(conn: sqlite3.Connection) -> tuple[list[tuple], list[tuple]]:
+        def fetch(conn: sqlite3.Connection) -> tuple[list[EncodedBlock], list[tuple]]:
             self._require(session_id)
             rows = conn.execute(
                 "SELECT first_t_ns, n, zero_counts, counts_per_kg, encoding, t_deltas, counts "
                 "FROM sample_blocks WHERE session_id = ? ORDER BY first_t_ns, id",
                 (session_id,),
             ).fetchall()
+            blocks = [EncodedBlock(**row) for row in rows]
             pending = [
                 (c.t_ns, c.counts, c.zero_counts, c.counts_per_kg)
                 for c in self._buffer.chunks
                 if c.session_id == session_id
             ]
-            return rows, pending
+            return blocks, pending
 
-        rows, pending = self._read(fetch)
-        return assemble(rows, pending)  # outside the lock: the pipeline never waits for it
+        blocks, pending = self._read(fetch)
+        return assemble(blocks, pending)  # outside the lock: the pipeline never waits for it
 
     # -- preferences ------------------------------------------------------------------------
 
     def get_prefs(self) -> dict[str, Any]:
         rows = self._read(lambda conn: conn.execute("SELECT key, value FROM prefs").fetchall())
-        return {key: json.loads(value) for key, value in rows}
+        return {row["key"]: json.loads(row["value"]) for row in rows}
 
     def set_prefs(self, prefs: dict[str, Any]) -> None:
         """Merge ``prefs`` into the stored ones (other keys stay); committed at once."""
@@ -581,6 +574,7 @@ class Store(AthletesMixin):
             # Seen before a write fails (between sessions nothing is written): the athlete
             # learns before a session that it would not be saved.
             nearly_full = free is not None and free < MIN_FREE_BYTES
+            free_kb = (free or 0) // 1024
             if self._conn is None:
                 state, message = "error", f"The store {self._path} is closed."
             elif self._error:
@@ -589,7 +583,7 @@ class Store(AthletesMixin):
                 state, message = (
                     "error",
                     (
-                        f"The disk holding {self._path} is full ({free // 1024} KB free): what "
+                        f"The disk holding {self._path} is full ({free_kb} KB free): what "
                         "is recorded now waits in memory until space is freed."
                     ),
                 )
