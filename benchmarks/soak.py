@@ -120,9 +120,9 @@ def in_process(hours: float, seed: int, state_dir: Path) -> dict[str, Any]:
     subscribers = Subscribers(hub, seed)
     reported: list[tuple[int, int]] = []
 
-    def on_rep(session_id: int, rep: dict[str, Any]) -> None:
+    def on_rep(session_id: int, rep: dict[str, Any], saved: bool) -> None:
         reported.append((session_id, rep["number"]))
-        hub.publish("rep", {"session_id": session_id, "rep": rep})
+        hub.publish("rep", {"session_id": session_id, "rep": rep, "saved": saved})
 
     recorder = Recorder(
         store, on_rep=on_rep, auto_stop_s=lambda: AUTO_STOP_S, clock_synced=lambda: True

@@ -253,7 +253,7 @@ def test_a_failing_pipeline_turns_health_to_error_and_says_why_in_the_log(
     def broken(self: Appliance, block: object) -> None:
         raise ZeroDivisionError("float division by zero")
 
-    monkeypatch.setattr(Appliance, "_process", broken)
+    monkeypatch.setattr(Appliance, "_on_block", broken)
     settings = Settings(
         pins="emulated",
         state_dir=tmp_path,
@@ -272,3 +272,63 @@ def test_a_failing_pipeline_turns_health_to_error_and_says_why_in_the_log(
     }
     stopped = [r for r in caplog.records if "the pipeline stopped" in r.getMessage()]
     assert len(stopped) == 1 and stopped[0].exc_info is not None
+
+
+# ----- a long export does not hold up the live view ---------------------------------------------
+
+
+def test_the_pipeline_keeps_delivering_while_a_long_export_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a stored session's samples takes the store's lock for the SQL and decodes
+    outside every lock: the pipeline must never wait for it (a one-hour session took 10-17 ms
+    here, far longer on a Pi). The decoding is held open on purpose, and samples must still
+    go out to the live stream meanwhile."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from nhc_scale.config import Settings
+    from nhc_scale.store import store as store_module
+    from nhc_scale.web.app import create_app
+
+    entered, release = threading.Event(), threading.Event()
+    real_assemble = store_module.assemble
+
+    def slow_assemble(*args: object) -> object:
+        entered.set()
+        release.wait(30)
+        return real_assemble(*args)  # type: ignore[arg-type]
+
+    settings = Settings(
+        pins="emulated",
+        state_dir=tmp_path,
+        realtime_priority=0,
+        emulated_force="20",
+        admin_token="test-admin-token",
+    )
+    auth = {"Authorization": "Bearer test-admin-token"}
+    with TestClient(create_app(settings)) as client:
+        appliance = client.app.state.appliance  # type: ignore[attr-defined]
+        appliance.hub.subscribe()  # the hub counts what it publishes only for a listener
+        session = client.post("/api/sessions", json={"name": "long"}, headers=auth).json()
+        time.sleep(1.0)
+        monkeypatch.setattr(store_module, "assemble", slow_assemble)
+        answers: list[int] = []
+        export = threading.Thread(
+            target=lambda: answers.append(
+                client.get(f"/api/sessions/{session['id']}/samples.csv").status_code
+            )
+        )
+        export.start()
+        try:
+            assert entered.wait(10), "the export never reached the decoding"
+            published = appliance.hub.published
+            deadline = time.monotonic() + 10
+            while appliance.hub.published < published + 20:
+                assert time.monotonic() < deadline, "the pipeline waited for the export"
+                time.sleep(0.05)
+        finally:
+            release.set()
+            export.join(30)
+    assert answers == [200]

@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from nhc_scale.appliance.errors import Invalid
+
 # No phone is right before this version existed (update it with the version); nor decades on.
 EARLIEST = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
 LATEST = datetime(2046, 12, 1, tzinfo=UTC).timestamp()
 SLACK_S = 2.0  # phones and network delays disagree by less: leave the clock be
 
 
-class ImplausibleTime(ValueError):
+class ImplausibleTime(Invalid):
     """A phone time no phone shows (before this version was made, or decades ahead)."""
 
 
@@ -28,12 +30,13 @@ def check_plausible(phone_unix: float) -> float:
     when = datetime.fromtimestamp(min(max(phone_unix, 0.0), 4e10), UTC).date().isoformat()
     if phone_unix < EARLIEST:
         raise ImplausibleTime(
-            f"the phone's clock says {when}, before this version of nhc-scale was made: "
-            "check the phone's date and time"
+            f"invalid request: the phone's clock says {when}, before this version of "
+            "nhc-scale was made: check the phone's date and time"
         )
     if phone_unix > LATEST:
         raise ImplausibleTime(
-            f"the phone's clock says {when}, decades ahead: check the phone's date and time"
+            f"invalid request: the phone's clock says {when}, decades ahead: check the "
+            "phone's date and time"
         )
     return phone_unix
 

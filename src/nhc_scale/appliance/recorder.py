@@ -18,6 +18,7 @@ import numpy as np
 
 from nhc_scale.analysis import Rep, RepDetector, summarize
 from nhc_scale.appliance import timebase
+from nhc_scale.appliance.errors import SessionConflict
 from nhc_scale.store import SessionRecord, Store, StoreError
 
 PREROLL_S = 5.0
@@ -185,7 +186,3 @@ class Recorder:
         t_ns = self.store.samples(open_session.id).t_ns
         last_s = (int(t_ns[-1]) - open_session.start_ns) * 1e-9 if len(t_ns) else 0.0
         self.store.end_session(open_session.id, open_session.started_at + last_s)
-
-
-class SessionConflict(Exception):
-    """The request does not fit the session's state (409)."""

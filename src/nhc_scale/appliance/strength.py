@@ -1,15 +1,14 @@
-"""Athletes as the API shows them, and what they add to sessions: the strength estimate of each
-assisted rep, progress with its trend and forecast, and the training notes.
+"""What an athlete's profile adds to their reps: the strength estimate of each assisted rep, the
+context it is read with, and the relaxed reading.
 
-Plain dicts, no web framework. The strength estimate applies to sessions of an athlete whose
-variation is "assisted": only then are the hands on the pad at the bottom, the body in the
-posture the lever model assumes, and the minimum a measure of the knee flexors.
+The estimate applies to sessions of an athlete whose variation is "assisted": only then are the
+hands on the pad at the bottom, the body in the posture the lever model assumes, and the minimum
+a measure of the knee flexors (docs/strength.md).
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from typing import Any
 
 import numpy as np
@@ -23,8 +22,7 @@ from nhc_scale.analysis.strength import (
     estimate,
     find_relaxed_level,
 )
-from nhc_scale.appliance.recorder import session_summary
-from nhc_scale.appliance.views import iso
+from nhc_scale.appliance.errors import RelaxedRefused
 from nhc_scale.store import AthleteRecord, SessionRecord, Store
 
 BAND = "10th-90th percentile over the anthropometric assumptions"
@@ -46,34 +44,10 @@ def _anthropometry(
 
 
 @functools.lru_cache(maxsize=4096)
-def _estimate(min_kg: float, anthro: Anthropometry, relaxed_kg: float | None) -> dict[str, Any]:
+def estimate_keys(min_kg: float, anthro: Anthropometry, relaxed_kg: float | None) -> dict[str, Any]:
     """About a millisecond each (the band is 4000 draws): cached, since every page load and
     export asks again for the same reps."""
     return estimate(min_kg, anthro, relaxed_kg=relaxed_kg).rep_keys()
-
-
-def athlete_view(athlete: AthleteRecord, active_id: int | None = None) -> dict[str, Any]:
-    anthro = anthropometry(athlete)
-    return {
-        "id": athlete.id,
-        "name": athlete.name,
-        "body_mass_kg": athlete.body_mass_kg,
-        "height_m": athlete.height_m,
-        "knee_to_hands_m": athlete.knee_to_hands_m,
-        "knee_to_ankle_m": athlete.knee_to_ankle_m,
-        "relaxed_kg": athlete.relaxed_kg,
-        "relaxed_at": iso(athlete.relaxed_at),
-        "created_at": iso(athlete.created_at),
-        "active": athlete.id == active_id,
-        "session_count": athlete.session_count,
-        "lever": {
-            "knee_to_hands_m": round(anthro.knee_to_hands_m, 3),
-            "knee_to_ankle_m": round(anthro.knee_to_ankle_m, 3),
-            "hands_measured": anthro.hands_measured,
-            "ankle_measured": anthro.ankle_measured,
-            "predicted_relaxed_kg": round(anthro.predicted_relaxed_kg, 1),
-        },
-    }
 
 
 def strength_info() -> dict[str, Any]:
@@ -130,7 +104,7 @@ def with_strength(
             out.append(rep)
             continue
         minimum = max(0.0, round(float(rep["min_assistance_kg"]), 3))
-        out.append({**rep, **_estimate(minimum, anthro, athlete.relaxed_kg)})
+        out.append({**rep, **estimate_keys(minimum, anthro, athlete.relaxed_kg)})
     return out
 
 
@@ -151,66 +125,6 @@ def rep_with_strength(store: Store, session_id: int, rep: dict[str, Any]) -> dic
     if session is None:
         return rep
     return with_strength([rep], session_athlete(store, session), session.variation)[0]
-
-
-def athlete_progress(
-    store: Store, athlete: AthleteRecord, variation: str, now_unix: float | None = None
-) -> dict[str, Any]:
-    """Best minimum per session of one variation, its trend and forecast; the variations the
-    athlete has sessions of; and notes when the log shows more training than advised."""
-    now = time.time() if now_unix is None else now_unix
-    sessions = list(reversed(store.list_sessions(athlete_id=athlete.id)))  # oldest first
-    counts: dict[str, int] = {}
-    points = []
-    log: list[tuple[float, int]] = []
-    for session in sessions:
-        counts[session.variation] = counts.get(session.variation, 0) + 1
-        reps = store.reps(session.id)
-        set_count = session_summary(reps)["set_count"] if reps else 0
-        if reps:
-            log.append((session.started_at, set_count))
-        if session.variation != variation or session.best_min_kg is None:
-            continue
-        point = {
-            "session_id": session.id,
-            "started_at": iso(session.started_at),
-            "best_min_kg": session.best_min_kg,
-            "rep_count": session.rep_count,
-            "set_count": set_count,
-        }
-        if variation == STRENGTH_VARIATION and session.best_min_kg > 0:
-            best = _estimate(session.best_min_kg, anthropometry(athlete), athlete.relaxed_kg)
-            point["ankle_force_per_leg_n"] = best["ankle_force_per_leg_n"]
-            point["torque_nm"] = best["torque_nm"]
-        points.append(point)
-    t = [session.started_at for session in sessions if _plotted(session, variation)]
-    y = [session.best_min_kg for session in sessions if _plotted(session, variation)]
-    fit = progress_model.progress(t, y)
-    return {
-        "athlete_id": athlete.id,
-        "variation": variation,
-        "points": points,
-        "trend": fit["trend"],
-        "forecast": fit["forecast"],
-        "variations": [
-            {
-                "id": key,
-                "label": progress_model.VARIATION_LABELS[key],
-                "session_count": counts.get(key, 0),
-            }
-            for key in progress_model.VARIATIONS
-        ],
-        "training_notes": progress_model.training_notes(log, now),
-        "advice": f"{progress_model.ADVICE_SETS}, {progress_model.ADVICE_FREQUENCY}",
-    }
-
-
-def _plotted(session: SessionRecord, variation: str) -> bool:
-    return session.variation == variation and session.best_min_kg is not None
-
-
-class RelaxedRefused(Exception):
-    """No steady relaxed level in the newest readings (409)."""
 
 
 def relaxed_level(t_s: np.ndarray, force_kg: np.ndarray) -> dict[str, Any]:

@@ -1,12 +1,19 @@
-"""Sessions as the API and the live stream show them (plain dicts, no web framework)."""
+"""The entities as the API and the live stream show them: one model each, built from the store's
+record (a new column is a field of the record and, if it is shown, a field here).
+
+Plain pydantic, no web framework: the live stream (appliance) and the HTTP API (web) send the
+same shapes.
+"""
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from datetime import UTC, datetime
-from typing import Any
 
-from nhc_scale.store import SessionRecord, Store
+from pydantic import BaseModel, ConfigDict
+
+from nhc_scale.analysis.strength import Anthropometry
+from nhc_scale.store import AthleteRecord, GapRecord, SessionRecord
 
 
 def iso(unix_s: float | None) -> str | None:
@@ -15,42 +22,125 @@ def iso(unix_s: float | None) -> str | None:
     return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="seconds")
 
 
-def session_view(record: SessionRecord, now: float | None = None) -> dict[str, Any]:
-    """``now``: the appliance's wall time (corrected by a phone when unsynchronised)."""
-    ended = record.ended_at if record.ended_at is not None else (now or time.time())
-    return {
-        "id": record.id,
-        "name": record.name,
-        "notes": record.notes,
-        "started_at": iso(record.started_at),
-        "ended_at": iso(record.ended_at),
-        "active": record.ended_at is None,
-        "duration_s": round(max(0.0, ended - record.started_at), 1),
-        "rep_count": record.rep_count,
-        "best_min_kg": record.best_min_kg,
-        "median_min_kg": record.median_min_kg,
-        "clock_synced": record.clock_synced,
-        "athlete_id": record.athlete_id,
-        "variation": record.variation,
-    }
+class _FromRecord(BaseModel):
+    # A record's columns that are not shown (a session's start_ns) are left out, not errors.
+    model_config = ConfigDict(extra="ignore")
 
 
-def gap_view(gap: dict[str, Any], start_ns: int) -> dict[str, Any]:
+class Session(_FromRecord):
+    id: int
+    name: str | None
+    notes: str
+    started_at: str
+    ended_at: str | None
+    active: bool
+    duration_s: float
+    rep_count: int
+    best_min_kg: float | None
+    median_min_kg: float | None
+    clock_synced: bool
+    athlete_id: int | None
+    variation: str
+
+    @classmethod
+    def of(cls, record: SessionRecord, now: float) -> Session:
+        """``now``: the appliance's wall time (corrected by a phone when unsynchronised), for
+        the duration of a session still running."""
+        ended = record.ended_at if record.ended_at is not None else now
+        return cls.model_validate(
+            {
+                **dataclasses.asdict(record),
+                "started_at": iso(record.started_at),
+                "ended_at": iso(record.ended_at),
+                "active": record.active,
+                "duration_s": round(max(0.0, ended - record.started_at), 1),
+            }
+        )
+
+
+class Gap(_FromRecord):
     """A hole in a session's recording, on the session's time base like its reps."""
-    start_s = round((gap["start_ns"] - start_ns) * 1e-9, 6)
-    end_s = round((gap["end_ns"] - start_ns) * 1e-9, 6)
-    return {
-        "start_s": start_s,
-        "end_s": end_s,
-        "duration_s": round(end_s - start_s, 6),
-        "reason": gap["reason"],
-        "start_ns": gap["start_ns"],
-        "end_ns": gap["end_ns"],
-    }
+
+    start_s: float
+    end_s: float
+    duration_s: float
+    reason: str
+    start_ns: int
+    end_ns: int
+
+    @classmethod
+    def of(cls, gap: GapRecord, session_start_ns: int) -> Gap:
+        start_s = round((gap.start_ns - session_start_ns) * 1e-9, 6)
+        end_s = round((gap.end_ns - session_start_ns) * 1e-9, 6)
+        return cls.model_validate(
+            {
+                **dataclasses.asdict(gap),
+                "start_s": start_s,
+                "end_s": end_s,
+                "duration_s": round(end_s - start_s, 6),
+            }
+        )
 
 
-def session_view_by_id(
-    store: Store, session_id: int, now: float | None = None
-) -> dict[str, Any] | None:
-    record = store.get_session(session_id)
-    return None if record is None else session_view(record, now)
+class Lever(BaseModel):
+    knee_to_hands_m: float
+    knee_to_ankle_m: float
+    hands_measured: bool
+    ankle_measured: bool
+    predicted_relaxed_kg: float
+
+    @classmethod
+    def of(cls, anthro: Anthropometry) -> Lever:
+        return cls(
+            knee_to_hands_m=round(anthro.knee_to_hands_m, 3),
+            knee_to_ankle_m=round(anthro.knee_to_ankle_m, 3),
+            hands_measured=anthro.hands_measured,
+            ankle_measured=anthro.ankle_measured,
+            predicted_relaxed_kg=round(anthro.predicted_relaxed_kg, 1),
+        )
+
+
+class Athlete(_FromRecord):
+    id: int
+    name: str
+    body_mass_kg: float
+    height_m: float
+    knee_to_hands_m: float | None
+    knee_to_ankle_m: float | None
+    relaxed_kg: float | None
+    relaxed_at: str | None
+    created_at: str | None
+    active: bool
+    session_count: int
+    lever: Lever
+
+    @classmethod
+    def of(cls, record: AthleteRecord, anthro: Anthropometry, active_id: int | None) -> Athlete:
+        return cls.model_validate(
+            {
+                **dataclasses.asdict(record),
+                "relaxed_at": iso(record.relaxed_at),
+                "created_at": iso(record.created_at),
+                "active": record.id == active_id,
+                "lever": Lever.of(anthro),
+            }
+        )
+
+
+class Rep(BaseModel):
+    """A stored rep: its number in the session, then the detector's fields (analysis/rep.py's
+    ``Rep``, one for one: tests/test_models.py holds them together). The strength estimate's
+    keys ride along as extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    number: int
+    start_s: float
+    end_s: float
+    min_assistance_kg: float
+    min_at_s: float
+    unassisted: bool
+    landing_peak_kg: float
+    hold_kg: float
+    push_off_peak_kg: float | None
+    effort_s: float

@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nhc_scale import __version__, sdnotify
 from nhc_scale.admin_token import ensure_token
 from nhc_scale.appliance.core import Appliance
+from nhc_scale.appliance.errors import Conflict, Invalid, SensorUnavailable
+from nhc_scale.calibration import CalibrationError
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
 from nhc_scale.store import StoreError, UnknownAthleteError, UnknownSessionError
@@ -93,7 +95,7 @@ async def _watchdog(app: Appliance, interval_s: float) -> None:
     """Ping systemd only while the pipeline thread is alive: a hung pipeline gets restarted."""
     while True:
         await asyncio.sleep(interval_s / 2)
-        if app.health()["status"] != "error":
+        if app.status.health()["status"] != "error":
             sdnotify.notify("WATCHDOG=1")
 
 
@@ -157,20 +159,23 @@ def create_app(settings: Settings) -> FastAPI:
             )
         return await http_exception_handler(request, error)
 
-    @app.exception_handler(UnknownSessionError)
-    async def unknown_session(request: Request, error: UnknownSessionError) -> JSONResponse:
-        # A session deleted between a route's check and its use.
-        return JSONResponse(status_code=404, content={"detail": str(error)})
+    # Domain refusals, each kind to one status, with the appliance's sentence as the detail.
+    statuses: dict[type[Exception], int] = {
+        Conflict: 409,
+        CalibrationError: 409,  # the reading cannot be used: the pad moved, nothing on it...
+        Invalid: 422,
+        UnknownSessionError: 404,
+        UnknownAthleteError: 404,
+        SensorUnavailable: 503,
+        StoreError: 503,  # the disk is full or the database cannot be written: never a bare 500
+    }
 
-    @app.exception_handler(UnknownAthleteError)
-    async def unknown_athlete(request: Request, error: UnknownAthleteError) -> JSONResponse:
-        # An athlete deleted between a route's check and its use.
-        return JSONResponse(status_code=404, content={"detail": str(error)})
+    async def refused(request: Request, error: Exception) -> JSONResponse:
+        status = next(code for kind, code in statuses.items() if isinstance(error, kind))
+        return JSONResponse(status_code=status, content={"detail": str(error)})
 
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, error: StoreError) -> JSONResponse:
-        # The disk is full or the database cannot be written: say so, never a bare 500.
-        return JSONResponse(status_code=503, content={"detail": str(error)})
+    for kind in statuses:
+        app.add_exception_handler(kind, refused)
 
     app.add_middleware(BodyLimit)
     _describe_our_422(app)

@@ -1,13 +1,21 @@
-"""Request and response models: the shapes of docs/api.md, checked at the edge."""
+"""Request and response models: the shapes of docs/api.md, checked at the edge.
+
+The entities themselves (a session, an athlete, a rep, a gap, the preferences) have one model
+each, in the appliance (appliance/views.py, appliance/prefs.py): the live stream sends the same
+shapes. Here are the requests, and the envelopes that hold entities.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
 
 from nhc_scale.analysis.progress import VARIATIONS
 from nhc_scale.analysis.strength import DISTANCE_RANGE_M, HEIGHT_RANGE_M, MASS_RANGE_KG
+from nhc_scale.appliance.prefs import Prefs
+from nhc_scale.appliance.views import Athlete, Gap, Rep, Session
 from nhc_scale.store import MAX_ROW_ID
 from nhc_scale.web.text import Notes, PersonName, SessionName
 
@@ -35,63 +43,24 @@ class CalibrationRequest(Strict):
     mass_kg: float = Field(..., ge=0.5, le=500, allow_inf_nan=False)
 
 
-class PrefsPatch(Strict):
-    units: Literal["kg", "N", "lb"] | None = None
-    body_mass_kg: float | None = Field(None, ge=20, le=300, allow_inf_nan=False)
-    sound: bool | None = None
-    vibrate: bool | None = None
-    auto_stop_min: float | None = Field(None, ge=1, le=120, allow_inf_nan=False)
+def _partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """``model`` with every field optional (same bounds), for a PATCH-like body."""
+    fields: dict[str, Any] = {
+        field_name: (
+            Optional[field.annotation],  # noqa: UP045 - a runtime type, not an annotation
+            FieldInfo.merge_field_infos(field, default=None),
+        )
+        for field_name, field in model.model_fields.items()
+    }
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
 
-class Prefs(BaseModel):
-    units: Literal["kg", "N", "lb"]
-    body_mass_kg: float | None
-    sound: bool
-    vibrate: bool
-    auto_stop_min: float
-
-
-class Session(BaseModel):
-    id: int
-    name: str | None
-    notes: str
-    started_at: str
-    ended_at: str | None
-    active: bool
-    duration_s: float
-    rep_count: int
-    best_min_kg: float | None
-    median_min_kg: float | None
-    clock_synced: bool
-    athlete_id: int | None = None
-    variation: str = "assisted"
+#: Any subset of the preferences; a null unit or flag means "leave it" (prefs.CLEARABLE).
+PrefsPatch = _partial(Prefs, "PrefsPatch")
 
 
 class SessionList(BaseModel):
     sessions: list[Session]
-
-
-class Rep(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    number: int
-    start_s: float
-    end_s: float
-    min_assistance_kg: float
-    min_at_s: float
-    unassisted: bool
-    landing_peak_kg: float
-    hold_kg: float
-    push_off_peak_kg: float | None
-    effort_s: float
-
-
-class Gap(BaseModel):
-    start_s: float
-    end_s: float
-    duration_s: float
-    reason: str
-    start_ns: int
-    end_ns: int
 
 
 class SessionDetail(BaseModel):
@@ -220,29 +189,6 @@ class AthletePatch(Strict):
     knee_to_hands_m: float | None = _distance()
     knee_to_ankle_m: float | None = _distance()
     relaxed_kg: float | None = Field(None, ge=1, le=MASS_RANGE_KG[1], allow_inf_nan=False)
-
-
-class Lever(BaseModel):
-    knee_to_hands_m: float
-    knee_to_ankle_m: float
-    hands_measured: bool
-    ankle_measured: bool
-    predicted_relaxed_kg: float
-
-
-class Athlete(BaseModel):
-    id: int
-    name: str
-    body_mass_kg: float
-    height_m: float
-    knee_to_hands_m: float | None
-    knee_to_ankle_m: float | None
-    relaxed_kg: float | None
-    relaxed_at: str | None
-    created_at: str | None
-    active: bool
-    session_count: int
-    lever: Lever
 
 
 class AthleteList(BaseModel):

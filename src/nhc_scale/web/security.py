@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+Responses = dict[int | str, dict[str, Any]]  # what FastAPI's ``responses=`` takes
 MAX_BODY_BYTES = 64 * 1024  # the largest real body (a session's notes) is ~20 KB of UTF-8
 
 _bearer = HTTPBearer(
@@ -22,7 +23,7 @@ _bearer = HTTPBearer(
     scheme_name="admin token",
     description="Every state change needs the admin token (`nhc-scale doctor` shows it).",
 )
-UNAUTHORIZED = {401: {"description": "the admin token is missing or wrong"}}
+UNAUTHORIZED: Responses = {401: {"description": "the admin token is missing or wrong"}}
 
 
 def require_admin(

@@ -1,12 +1,9 @@
-"""Tare, calibration and the user's preferences."""
+"""Tare, calibration, the phone's clock and the user's preferences."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
-from nhc_scale.appliance.core import SensorUnavailable
-from nhc_scale.appliance.phone_clock import ImplausibleTime
-from nhc_scale.calibration import CalibrationError
 from nhc_scale.web.deps import App
 from nhc_scale.web.models import (
     CalibrationRequest,
@@ -18,10 +15,10 @@ from nhc_scale.web.models import (
     TareResult,
 )
 from nhc_scale.web.origin import same_origin_only
-from nhc_scale.web.security import ADMIN, UNAUTHORIZED
+from nhc_scale.web.security import ADMIN, UNAUTHORIZED, Responses
 
 router = APIRouter(prefix="/api", tags=["control"])
-REFUSED = {
+REFUSED: Responses = {
     409: {"description": "the reading cannot be used (the message says why)"},
     503: {"description": "the sensor gives no readings"},
     **UNAUTHORIZED,
@@ -30,12 +27,7 @@ REFUSED = {
 
 @router.post("/tare", response_model=TareResult, responses=REFUSED, dependencies=ADMIN)
 def tare(app: App) -> dict:
-    try:
-        calibration = app.tare()
-    except CalibrationError as error:
-        raise HTTPException(409, str(error)) from error
-    except SensorUnavailable as error:
-        raise HTTPException(503, str(error)) from error
+    calibration = app.tare()
     return {"zero_counts": calibration.zero_counts, "tared_at": calibration.tared_at}
 
 
@@ -43,12 +35,7 @@ def tare(app: App) -> dict:
     "/calibration", response_model=CalibrationResult, responses=REFUSED, dependencies=ADMIN
 )
 def calibrate(body: CalibrationRequest, app: App) -> dict:
-    try:
-        calibration = app.calibrate(body.mass_kg)
-    except CalibrationError as error:
-        raise HTTPException(409, str(error)) from error
-    except SensorUnavailable as error:
-        raise HTTPException(503, str(error)) from error
+    calibration = app.calibrate(body.mass_kg)
     return {"counts_per_kg": calibration.counts_per_kg, "calibrated_at": calibration.calibrated_at}
 
 
@@ -64,23 +51,14 @@ def calibrate(body: CalibrationRequest, app: App) -> dict:
 def phone_clock(body: PhoneTime, app: App) -> dict:
     """The page sends the phone's time; it is used only while the Pi's clock is unsynchronised,
     and only through the scale's own address (no token: the page sends it before it has one)."""
-    try:
-        return app.set_phone_time(body.phone_time_unix)
-    except ImplausibleTime as error:
-        raise HTTPException(422, f"invalid request: {error}") from error
+    return app.set_phone_time(body.phone_time_unix)
 
 
 @router.get("/settings", response_model=Prefs)
-def get_settings(app: App) -> dict:
-    return app.prefs
+def get_settings(app: App) -> Prefs:
+    return app.prefs.current
 
 
 @router.put("/settings", response_model=Prefs, responses=UNAUTHORIZED, dependencies=ADMIN)
-def put_settings(body: PrefsPatch, app: App) -> dict:
-    # Only body mass may be cleared with null; a null unit or flag means "leave it".
-    changes = {
-        key: value
-        for key, value in body.model_dump(exclude_unset=True).items()
-        if value is not None or key == "body_mass_kg"
-    }
-    return app.set_prefs(changes)
+def put_settings(body: PrefsPatch, app: App) -> Prefs:  # type: ignore[valid-type]
+    return app.prefs.update(body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]

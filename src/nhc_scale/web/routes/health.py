@@ -10,4 +10,4 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 @router.get("/health", response_model=Health)
 def health(app: App) -> dict:
-    return app.health()
+    return app.status.health()

@@ -19,7 +19,7 @@ PING_S = 10.0
 async def _events(app: Appliance) -> AsyncIterator[str]:
     subscriber = app.hub.subscribe()
     try:
-        yield "retry: 1000\n\n" + format_event("status", app.status_event())
+        yield "retry: 1000\n\n" + format_event("status", app.status.event())
         queue = subscriber.queue
         while True:
             try:
