@@ -16,6 +16,8 @@ from server import Server, read_events, running_server
 from nhc_scale.analysis import analyze
 from nhc_scale.analysis.recording import parse_recording
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:

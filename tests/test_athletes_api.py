@@ -18,6 +18,8 @@ from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
+pytestmark = pytest.mark.integration
+
 DAY_S = 86400.0
 ANNA = {"name": "Anna", "body_mass_kg": 70.0, "height_m": 1.72}
 STRENGTH = ("torque_nm", "torque_low_nm", "torque_high_nm", "ankle_force_per_leg_n", "n_per_kg")

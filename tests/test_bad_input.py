@@ -21,6 +21,8 @@ from server import Server, running_server
 from nhc_scale.admin_token import ensure_token, read_token
 from nhc_scale.config import Settings
 
+pytestmark = pytest.mark.integration
+
 ST = Path(sys.executable).with_name("st")
 NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration
+
 NHC_SCALE = Path(sys.executable).with_name("nhc-scale")
 
 

@@ -39,7 +39,10 @@ CELL = LoadCell()
 EXPECTED_COUNTS = CELL.offset_counts + FORCE_KG * CELL.counts_per_kg  # 284,213 at 20 kg
 PLAUSIBLE_COUNTS = 600  # 5 sigma of the emulated cell's 12 g noise is 600 counts
 
-pytestmark = pytest.mark.skipif(not NHC_SCALE.exists(), reason="nhc-scale is not installed")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not NHC_SCALE.exists(), reason="nhc-scale is not installed"),
+]
 
 
 # ----- helpers ----------------------------------------------------------------------------------
@@ -496,6 +499,7 @@ def test_a_full_disk_is_reported_the_live_view_goes_on_and_recording_resumes(
                 f"disk full: store error after {(status['t_ns'] - full_ns) / 1e6:.0f} ms; "
                 f"{live} live samples in 3 s while full"
             )
+            time.sleep(1.0)  # recording goes on once there is room: some of it, then stop
         stop_session(server, session_id)
         detail = httpx.get(f"{server.url}/api/sessions/{session_id}").json()
     assert detail["gaps"] == []  # the buffer held everything: no hole to record

@@ -14,6 +14,8 @@ import pytest
 
 from nhc_scale.config import Settings, load_settings
 
+pytestmark = pytest.mark.integration
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "install-pi.sh"
 

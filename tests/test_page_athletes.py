@@ -18,10 +18,14 @@ from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
+    ),
+]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

@@ -23,6 +23,8 @@ from nhc_scale.pins.select import PortSpec
 from nhc_scale.sampler import SampleBlock, Sampler, SamplerConfig, SamplerDied, SamplerStats
 from nhc_scale.sampler.loop import AcquisitionLoop
 
+pytestmark = pytest.mark.integration  # the sampler is a real process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from server import running_server
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:

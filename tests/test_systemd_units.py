@@ -15,6 +15,8 @@ import pytest
 
 from nhc_scale.config import Settings
 
+pytestmark = pytest.mark.integration  # systemd-analyze and the units run for real
+
 REPO = Path(__file__).resolve().parents[1]
 UNIT = REPO / "systemd" / "nhc-scale.service"
 AVAHI = REPO / "systemd" / "avahi" / "nhc-scale.service"
@@ -189,6 +191,7 @@ if ctypes.CDLL(None).prctl(66, 0, 0, 0, 0) != 1:
     sys.exit("MDWE is not in force")
 import numpy, scipy.signal, fastapi, uvicorn, pydantic_settings, sqlite3
 import nhc_scale.config, nhc_scale.sdnotify
+
 assert ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: x + 1)(41) == 42
 scipy.signal.butter(4, 5.0, fs=80.0, output="sos")
 sqlite3.connect(":memory:").execute("select 1")
