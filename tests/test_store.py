@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -600,3 +601,58 @@ def test_the_migration_to_ids_never_reused_keeps_every_row_and_reference(tmp_pat
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         check.close()
+
+
+def test_a_finished_session_is_queued_for_the_hub_in_the_commit_that_ends_it(
+    tmp_path: Path,
+) -> None:
+    with Store.open(tmp_path) as store:
+        running = store.create_session("now", 1e9, 0, True)
+        assert store.outbox(10) == [] and store.outbox_counts() == {"queued": 0, "rejected": 0}
+        store.end_session(running, 1e9 + 60)
+        (queued,) = store.outbox(10)
+        assert queued.id == running and uuid.UUID(queued.uuid).version == 4
+        later = store.create_session("later", 2e9, 0, True)
+        store.end_session(later, 2e9 + 60)
+        refused = store.create_session("refused", 3e9, 0, True)
+        store.end_session(refused, 3e9 + 60)
+        assert [r.id for r in store.outbox(10)] == [running, later, refused]
+        store.mark_synced([queued.uuid, str(uuid.uuid4())])  # an unknown uuid is ignored
+        store.mark_sync_rejected(store.get_session(refused).uuid, "the hub said no")
+        assert [r.id for r in store.outbox(10)] == [later]
+        assert store.outbox_counts() == {"queued": 1, "rejected": 1}
+        store.delete_session(later)  # deleted before it was sent: nothing is left to send
+        assert store.outbox(10) == []
+
+
+def test_the_migration_to_uuids_gives_every_row_its_own_and_queues_finished_sessions(
+    tmp_path: Path,
+) -> None:
+    from nhc_scale.store.schema import MIGRATIONS
+
+    path = tmp_path / DB_FILE_NAME
+    conn = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:3]:
+        for statement in step:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 3")
+    for ended in (1e9 + 60, 2e9 + 60, None):
+        conn.execute(
+            "INSERT INTO sessions (started_at, ended_at, start_ns, clock_synced) "
+            "VALUES (?, ?, 0, 1)",
+            (1e9, ended),
+        )
+    for name in ("A", "B"):
+        conn.execute(
+            "INSERT INTO athletes (name, body_mass_kg, height_m, created_at) "
+            "VALUES (?, 70, 1.7, 1)",
+            (name,),
+        )
+    conn.close()
+    with Store.open(path) as store:
+        sessions = store.list_sessions()
+        athletes = store.list_athletes()
+        assert len({s.uuid for s in sessions}) == 3 and len({a.uuid for a in athletes}) == 2
+        assert all(uuid.UUID(x.uuid).version == 4 for x in [*sessions, *athletes])
+        assert store.outbox_counts()["queued"] == 2  # the two finished, not the open one

@@ -41,6 +41,7 @@ class Session(_FromRecord):
     clock_synced: bool
     athlete_id: int | None
     variation: str
+    uuid: str  # its id at a team hub, and everywhere else
 
     @classmethod
     def of(cls, record: SessionRecord, now: float) -> Session:
@@ -113,6 +114,7 @@ class Athlete(_FromRecord):
     active: bool
     session_count: int
     lever: Lever
+    uuid: str  # the athlete's one id on every pad and at a team hub
 
     @classmethod
     def of(cls, record: AthleteRecord, anthro: Anthropometry, active_id: int | None) -> Athlete:

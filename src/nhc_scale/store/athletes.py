@@ -8,6 +8,7 @@ API validates them against the strength model's ranges); this module only keeps 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -46,20 +47,33 @@ class AthletesMixin:
         )
         return None if row is None else AthleteRecord(**row)
 
+    def athlete_by_uuid(self, athlete_uuid: str) -> AthleteRecord | None:
+        row = self._read(
+            lambda conn: conn.execute(
+                _SELECT + " WHERE a.uuid = ?", (str(athlete_uuid),)
+            ).fetchone()
+        )
+        return None if row is None else AthleteRecord(**row)
+
     def require_athlete(self, athlete_id: int) -> AthleteRecord:
         record = self.get_athlete(athlete_id)
         if record is None:
             raise UnknownAthleteError(athlete_id)
         return record
 
-    def create_athlete(self, fields: dict[str, Any], created_at: float) -> AthleteRecord:
+    def create_athlete(
+        self, fields: dict[str, Any], created_at: float, athlete_uuid: str | None = None
+    ) -> AthleteRecord:
+        """A new profile; ``athlete_uuid``: the id it has elsewhere (a hub's roster), else a
+        new one."""
         values = {key: fields.get(key) for key in ATHLETE_COLUMNS}
+        new_uuid = str(athlete_uuid or uuid.uuid4())
 
         def insert(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
-                f"INSERT INTO athletes ({', '.join(ATHLETE_COLUMNS)}, created_at) "
-                f"VALUES ({', '.join('?' * len(ATHLETE_COLUMNS))}, ?)",
-                (*values.values(), float(created_at)),
+                f"INSERT INTO athletes ({', '.join(ATHLETE_COLUMNS)}, created_at, uuid) "
+                f"VALUES ({', '.join('?' * len(ATHLETE_COLUMNS))}, ?, ?)",
+                (*values.values(), float(created_at), new_uuid),
             )
             assert cur.lastrowid is not None
             return cur.lastrowid

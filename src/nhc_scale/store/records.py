@@ -21,6 +21,7 @@ class SessionRecord:
     clock_synced: bool  # the wall clock was NTP-synced when it started
     athlete_id: int | None  # None: unassigned
     variation: str  # the exercise variation (analysis/progress.py VARIATIONS)
+    uuid: str  # the session's id everywhere, a team hub included
     # From its reps, not columns:
     rep_count: int = 0
     best_min_kg: float | None = None
@@ -66,6 +67,7 @@ class AthleteRecord:
     relaxed_kg: float | None  # pad reading with the hamstrings relaxed, if recorded
     relaxed_at: float | None  # unix seconds
     created_at: float  # unix seconds
+    uuid: str  # the athlete's one id on every pad and at a team hub
     session_count: int = 0  # not a column: counted from sessions
 
     @classmethod
@@ -74,4 +76,4 @@ class AthleteRecord:
         return tuple(name for name in cls.__dataclass_fields__ if name not in PROFILE_EXCLUDED)
 
 
-PROFILE_EXCLUDED = frozenset({"id", "created_at", "session_count"})
+PROFILE_EXCLUDED = frozenset({"id", "created_at", "uuid", "session_count"})

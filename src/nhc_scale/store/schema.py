@@ -25,6 +25,15 @@ MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER: ids beyond it name no row
 # Keeps the WAL file from staying large after a big flush (the SD card has little room).
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 
+# A uuid4 for each row of {table}, in SQL: random hex with the version (4) and variant bits in
+# place. The subquery names the row (WHERE id = id) so SQLite draws anew for every row instead
+# of once for the statement.
+_UUID4 = (
+    "(SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || "
+    "substr('89ab', 1 + abs(random()) % 4, 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12) "
+    "FROM (SELECT lower(hex(randomblob(16))) AS h WHERE {table}.id = {table}.id))"
+)
+
 # MIGRATIONS[i] takes the schema from user_version i to i + 1. Never edit a released entry:
 # add a new one, so every existing database takes the same path to the current schema.
 MIGRATIONS: Sequence[Sequence[str]] = (
@@ -129,6 +138,26 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "DROP TABLE sessions",
         "ALTER TABLE sessions_new RENAME TO sessions",
         "CREATE INDEX sessions_by_athlete ON sessions(athlete_id, started_at)",
+    ),
+    (
+        # One id everywhere: sessions and athletes get a uuid (uuid4), their key at a team hub
+        # (docs/hub.md), and finished sessions wait in an outbox until a hub has them. Rows of
+        # before get a fresh uuid each; every session already finished is queued.
+        "ALTER TABLE sessions ADD COLUMN uuid TEXT",
+        f"UPDATE sessions SET uuid = {_UUID4.format(table='sessions')}",
+        "CREATE UNIQUE INDEX sessions_by_uuid ON sessions(uuid)",
+        "ALTER TABLE athletes ADD COLUMN uuid TEXT",
+        f"UPDATE athletes SET uuid = {_UUID4.format(table='athletes')}",
+        "CREATE UNIQUE INDEX athletes_by_uuid ON athletes(uuid)",
+        # A row per finished session that no hub has acknowledged; written in the transaction
+        # that ends the session. rejected_reason: the hub refused it (it is kept, not resent).
+        """CREATE TABLE outbox (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            queued_at REAL NOT NULL,
+            rejected_reason TEXT
+        )""",
+        "INSERT INTO outbox (session_id, queued_at) "
+        "SELECT id, ended_at FROM sessions WHERE ended_at IS NOT NULL",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import statistics
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -214,7 +215,7 @@ class Store(AthletesMixin):
             ).fetchone()
             cur = conn.execute(
                 "INSERT INTO sessions (name, started_at, start_ns, clock_synced, athlete_id, "
-                "variation) VALUES (?, ?, ?, ?, ?, ?)",
+                "variation, uuid) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     name,
                     float(started_at),
@@ -222,6 +223,7 @@ class Store(AthletesMixin):
                     int(bool(clock_synced)),
                     athlete_id,
                     "assisted" if latest is None else latest["variation"],
+                    str(uuid.uuid4()),
                 ),
             )
             assert cur.lastrowid is not None
@@ -488,6 +490,11 @@ class Store(AthletesMixin):
             "UPDATE sessions SET ended_at = ? WHERE id = ?",
             [(ended_at, sid) for sid, ended_at in buffer.ends.items()],
         )
+        # A finished session waits for a team hub, queued in the commit that finishes it.
+        conn.executemany(
+            "INSERT OR IGNORE INTO outbox (session_id, queued_at) VALUES (?, ?)",
+            [(sid, ended_at) for sid, ended_at in buffer.ends.items()],
+        )
 
     # -- reads that include the buffer ------------------------------------------------------
 
@@ -558,6 +565,51 @@ class Store(AthletesMixin):
                 "INSERT INTO prefs (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 rows,
+            )
+        )
+
+    # -- the outbox: finished sessions a team hub has not acknowledged ------------------------
+
+    def outbox(self, limit: int) -> list[SessionRecord]:
+        """Up to ``limit`` queued sessions the hub has not refused, oldest first."""
+
+        def fetch(conn: sqlite3.Connection) -> list[SessionRecord]:
+            rows = conn.execute(
+                "SELECT s.* FROM outbox o JOIN sessions s ON s.id = o.session_id "
+                "WHERE o.rejected_reason IS NULL ORDER BY o.queued_at, o.session_id LIMIT ?",
+                (int(limit),),
+            ).fetchall()
+            by_id = {record.id: record for record in self._records(conn, rows)}
+            return [by_id[row["id"]] for row in rows]
+
+        return self._read(fetch)
+
+    def outbox_counts(self) -> dict[str, int]:
+        """``queued`` (waiting to be sent) and ``rejected`` (refused by the hub, kept)."""
+        row = self._read(
+            lambda conn: conn.execute(
+                "SELECT count(*) - count(rejected_reason) AS queued, "
+                "count(rejected_reason) AS rejected FROM outbox"
+            ).fetchone()
+        )
+        return {"queued": row["queued"], "rejected": row["rejected"]}
+
+    def mark_synced(self, session_uuids: Sequence[str]) -> None:
+        """The hub has these sessions: out of the outbox (unknown uuids are ignored)."""
+        self._write(
+            lambda conn: conn.executemany(
+                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?)",
+                [(str(value),) for value in session_uuids],
+            )
+        )
+
+    def mark_sync_rejected(self, session_uuid: str, reason: str) -> None:
+        """The hub refused this session: it stays, with the hub's sentence, and is not resent."""
+        self._write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET rejected_reason = ? "
+                "WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?)",
+                (str(reason), str(session_uuid)),
             )
         )
 
