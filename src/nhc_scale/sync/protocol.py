@@ -17,7 +17,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nhc_scale.analysis.progress import VARIATIONS
-from nhc_scale.analysis.strength import DISTANCE_RANGE_M, HEIGHT_RANGE_M, MASS_RANGE_KG
+from nhc_scale.analysis.strength import (
+    DISTANCE_RANGE_M,
+    HEIGHT_RANGE_M,
+    MASS_RANGE_KG,
+    Anthropometry,
+)
 
 PROTOCOL_VERSION = 1
 #: Where the protocol's endpoints live on a hub; the version is part of the path too, so a
@@ -91,9 +96,19 @@ class AthleteProfile(_Wire):
         return value.strip()
 
     @model_validator(mode="after")
-    def _relaxed_is_dated(self) -> AthleteProfile:
+    def _usable(self) -> AthleteProfile:
+        """The strength model's checks (e.g. the ankle nearer the knee than the hands), so an
+        athlete stored at the hub is one whose reps get estimates."""
         if (self.relaxed_kg is None) != (self.relaxed_at is None):
             raise ValueError("relaxed_kg and relaxed_at go together: both or neither")
+        Anthropometry.from_body(
+            self.body_mass_kg,
+            self.height_m,
+            knee_to_hands_m=self.knee_to_hands_m,
+            knee_to_ankle_m=self.knee_to_ankle_m,
+        )
+        if self.relaxed_kg is not None and self.relaxed_kg >= self.body_mass_kg:
+            raise ValueError("a relaxed reading must be less than the body mass")
         return self
 
 

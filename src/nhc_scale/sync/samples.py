@@ -38,11 +38,14 @@ def _pack(values: np.ndarray, what: str) -> str:
     return base64.b64encode(packed).decode()
 
 
-def _unpack(text: str, n: int, what: str) -> np.ndarray:
+def _base64(text: Any, what: str) -> bytes:
     try:
-        blob = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError, TypeError):
         raise SamplesError(f"{what} is not base64") from None
+
+
+def _unpack(blob: bytes, n: int, what: str) -> np.ndarray:
     inflater = zlib.decompressobj()
     try:
         raw = inflater.decompress(blob, 4 * n + 1)
@@ -77,11 +80,22 @@ def decode_samples(payload: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(t_s, force_kg)`` from what :func:`encode_samples` made (a dict or the pydantic model);
     raises :class:`SamplesError` for anything else."""
     fields = payload if isinstance(payload, dict) else payload.model_dump()
-    if fields.get("encoding") != ENCODING:
-        raise SamplesError(f"unknown samples encoding {fields.get('encoding')!r}")
-    n = fields.get("n")
-    if not isinstance(n, int) or n < 0:
+    return decode_blobs(
+        fields.get("encoding"),
+        fields.get("n"),
+        _base64(fields.get("t_us", ""), "time"),
+        _base64(fields.get("force_dg", ""), "force"),
+    )
+
+
+def decode_blobs(
+    encoding: Any, n: Any, t_blob: bytes, force_blob: bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same from the two compressed blobs as stored (base64 already undone)."""
+    if encoding != ENCODING:
+        raise SamplesError(f"unknown samples encoding {encoding!r}")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise SamplesError("the sample count must be a whole number")
-    t_us = _unpack(fields.get("t_us", ""), n, "time")
-    force_dg = _unpack(fields.get("force_dg", ""), n, "force")
+    t_us = _unpack(t_blob, n, "time")
+    force_dg = _unpack(force_blob, n, "force")
     return t_us / US_PER_S, force_dg / DG_PER_KG
