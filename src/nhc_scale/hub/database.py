@@ -13,10 +13,12 @@ Everything above this module is written once for both engines. What differs is k
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
@@ -118,6 +120,35 @@ def _known_revision(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def _look(engine: sa.Engine) -> tuple[set[str], set[str]]:
+    """The tables and the Alembic revisions in the database, changing nothing: an SQLite file
+    is read through a plain read-only connection (the engine's own would switch it to WAL)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        path = Path(database)
+        if not path.exists() or path.stat().st_size == 0:
+            return set(), set()
+        plain = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            names = "SELECT name FROM sqlite_master WHERE type = 'table'"
+            tables = {row[0] for row in plain.execute(names)}
+            current: set[str] = set()
+            if "alembic_version" in tables:
+                versions = "SELECT version_num FROM alembic_version"
+                current = {row[0] for row in plain.execute(versions)}
+            return tables, current
+        finally:
+            plain.close()
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        current = set()
+        if "alembic_version" in tables:
+            query = sa.text("SELECT version_num FROM alembic_version")
+            current = {row[0] for row in conn.execute(query)}
+        conn.rollback()
+    return tables, current
+
+
 def migrate(engine: sa.Engine) -> str:
     """Bring the schema to the newest revision; returns it.
 
@@ -127,15 +158,10 @@ def migrate(engine: sa.Engine) -> str:
     where = describe(str(engine.url))
     script = ScriptDirectory(str(MIGRATIONS))
     try:
-        with engine.connect() as conn:
-            tables = set(sa.inspect(conn).get_table_names())
-            current: set[str] = set()
-            if "alembic_version" in tables:
-                query = sa.text("SELECT version_num FROM alembic_version")
-                current = {row[0] for row in conn.execute(query)}
-            conn.rollback()
-    except sa.exc.DBAPIError as error:
-        raise DatabaseError(f"Cannot open the hub's database {where}: {_reason(error)}.") from None
+        tables, current = _look(engine)
+    except (sa.exc.DBAPIError, sqlite3.Error) as error:
+        reason = _reason(error) if isinstance(error, sa.exc.DBAPIError) else str(error)
+        raise DatabaseError(f"Cannot open the hub's database {where}: {reason}.") from None
     if tables and "alembic_version" not in tables:
         raise DatabaseError(
             f"The database {where} holds tables that are not the hub's; it was left untouched. "
