@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from postgres import shared_server
 
-ENGINES = ("sqlite", "postgresql")
+#: Parameters for a fixture: the PostgreSQL runs start a server, so they are integration tests.
+ENGINES = (pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.integration))
 
 
 def database_url(engine: str, tmp_path: Path) -> str:

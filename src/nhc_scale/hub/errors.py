@@ -21,6 +21,9 @@ MAX_PROBLEMS_SHOWN = 5
 def _readable(error: RequestValidationError) -> str:
     problems = []
     for item in error.errors():
+        if item.get("type") == "json_invalid":
+            problems.append("body: not JSON text")
+            continue
         where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
         problems.append(f"{where or 'body'}: {item.get('msg', 'invalid')}")
     more = len(problems) - MAX_PROBLEMS_SHOWN
