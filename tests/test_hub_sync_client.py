@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import numpy as np
 import hub_payloads as payloads
+import numpy as np
 import pytest
 from hub_server import Hub, running_hub
 from outbox_sqlite import SqliteOutbox
