@@ -22,10 +22,15 @@ from nhc_scale.hub.settings import HubSettings
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-#: The pad page's modules the hub page imports as they are (charts, units, strength text): one
-#: chart code for both pages. Only these are served from the pad's folder.
+#: The pad page's files the hub page uses as they are (charts, units, strength text, the icon):
+#: one chart code for both pages. Only these are served from the pad's folder.
 PAD_STATIC = Path(__file__).parent.parent / "web" / "static"
-SHARED_MODULES = ("charts.js", "units.js", "strength.js")
+SHARED_FILES = {
+    "charts.js": "text/javascript",
+    "units.js": "text/javascript",
+    "strength.js": "text/javascript",
+    "icon.svg": "image/svg+xml",
+}
 
 
 def create_hub_app(settings: HubSettings) -> FastAPI:
@@ -64,12 +69,12 @@ def create_hub_app(settings: HubSettings) -> FastAPI:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/shared/{name}", include_in_schema=False)
-    def shared_module(name: str) -> FileResponse:
-        if name not in SHARED_MODULES:
-            raise HTTPException(404, f"there is no shared module {name!r}")
+    def shared_file(name: str) -> FileResponse:
+        if name not in SHARED_FILES:
+            raise HTTPException(404, f"there is no shared file {name!r}")
         return FileResponse(
             PAD_STATIC / name,
-            media_type="text/javascript",
+            media_type=SHARED_FILES[name],
             headers={"Cache-Control": "no-cache"},
         )
 
