@@ -55,10 +55,12 @@ def session(
     *,
     reps: int = 6,
     with_samples: bool = False,
+    samples_s: float | None = None,
     pad_session_id: int | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """A finished session: ``reps`` reps in two sets, the lowest minimum ``best_kg``."""
+    """A finished session: ``reps`` reps in two sets, the lowest minimum ``best_kg``; with
+    ``with_samples``, 80 S/s samples over the reps (or over ``samples_s`` seconds)."""
     rng = random.Random(seed)
     rep_list = []
     for i in range(reps):
@@ -67,6 +69,8 @@ def session(
         minimum = best_kg if i == reps // 2 else best_kg + rng.uniform(0.2, 3.0)
         rep_list.append(rep(i + 1, start, max(0.0, minimum)))
     duration = (rep_list[-1]["end_s"] + 5.0) if rep_list else 30.0
+    if samples_s is not None:
+        duration = max(duration, samples_s)
     payload: dict[str, Any] = {
         "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "athlete": athlete_profile,

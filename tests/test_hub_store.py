@@ -204,3 +204,30 @@ def test_an_athletes_progress_spans_every_pad(engine, pad_id: int) -> None:
     assert [p["session_uuid"] for p in progress["points"]] == [s["uuid"] for s in history]
     assert {p["pad_name"] for p in progress["points"]} == {"Gym pad", "Home pad"}
     assert progress["trend"] is not None
+
+
+def test_the_team_tables_cached_rows_follow_new_sessions_and_profile_edits(
+    engine, pad_id: int
+) -> None:
+    fin = payloads.athlete("Fin", seed=6)
+    gil = payloads.athlete("Gil", seed=7)
+    ingest.push(engine, pad_id, _sessions(payloads.weekly_history(fin, weeks=6, seed=6)), NOW)
+    ingest.push(engine, pad_id, _sessions(payloads.weekly_history(gil, weeks=6, seed=7)), NOW)
+    cache = views.TeamRowCache()
+    with reading(engine) as conn:
+        before = {r["athlete"]["name"]: r for r in views.team_table(conn, cache=cache)["athletes"]}
+    newest = payloads.session(7777, fin, NOW, 1.25)
+    ingest.push(engine, pad_id, _sessions([newest]), NOW)
+    roster.update(engine, gil["uuid"], {"body_mass_kg": gil["body_mass_kg"] + 10}, NOW + 1)
+    with reading(engine) as conn:
+        after = {r["athlete"]["name"]: r for r in views.team_table(conn, cache=cache)["athletes"]}
+    with reading(engine) as conn:
+        fresh = {r["athlete"]["name"]: r for r in views.team_table(conn)["athletes"]}
+    assert after == fresh
+    assert after["Fin"]["best_min_kg"] == 1.25
+    assert after["Fin"]["session_count"] == before["Fin"]["session_count"] + 1
+    assert after["Gil"]["athlete"]["body_mass_kg"] == gil["body_mass_kg"] + 10
+    assert (
+        after["Gil"]["strength"]["ankle_force_per_leg_n"]
+        != before["Gil"]["strength"]["ankle_force_per_leg_n"]
+    )

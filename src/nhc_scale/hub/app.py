@@ -19,6 +19,7 @@ from nhc_scale.hub.database import describe, make_engine, migrate
 from nhc_scale.hub.routes import athletes, auth, pads, sessions, sync, team
 from nhc_scale.hub.security import BodyLimits, LoginThrottle
 from nhc_scale.hub.settings import HubSettings
+from nhc_scale.hub.views import TeamRowCache
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -58,6 +59,7 @@ def create_hub_app(settings: HubSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
+    app.state.team_rows = TeamRowCache()
     errors.install(app)
     errors.describe_422(app)
     app.add_middleware(BodyLimits)

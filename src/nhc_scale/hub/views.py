@@ -8,6 +8,7 @@ session, as on the pad); strength is analysis/strength.py's through hub/strength
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -99,22 +100,70 @@ def _plotted(row: Any) -> bool:
     return row.variation == strength_model.STRENGTH_VARIATION and row.best_min_kg is not None
 
 
-def team_table(conn: sa.Connection, *, include_archived: bool = False) -> dict[str, Any]:
+class TeamRowCache:
+    """Team-table rows by what they were computed from. A row's trend and forecast cost a few
+    milliseconds (Theil-Sen over every session of the athlete, twice); sessions at the hub are
+    append-only, so an athlete's row changes only when a session arrives or the profile is
+    edited: the key is the athlete's uuid, ``updated_at``, session count and newest session id.
+    A sync recomputes the rows of the athletes it brought sessions for, nobody else's."""
+
+    MAX_ROWS = 20_000
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[str, Any] | None:
+        with self._lock:
+            return self._rows.get(key)
+
+    def put(self, key: tuple, row: dict[str, Any]) -> None:
+        with self._lock:
+            if len(self._rows) >= self.MAX_ROWS:
+                self._rows.pop(next(iter(self._rows)))  # the oldest: insertion order
+            self._rows[key] = row
+
+
+def team_table(
+    conn: sa.Connection, *, include_archived: bool = False, cache: TeamRowCache | None = None
+) -> dict[str, Any]:
     """One row per athlete: the last session, its best minimum and the change from the one
     before, trend and forecast to zero, and force per leg against the thresholds."""
     pad_names = _pad_names(conn)
+    versions = {
+        row.athlete_id: (int(row.n), int(row.newest))
+        for row in conn.execute(
+            sa.select(
+                sessions.c.athlete_id,
+                sa.func.count().label("n"),
+                sa.func.max(sessions.c.id).label("newest"),
+            )
+            .where(sessions.c.athlete_id.is_not(None))
+            .group_by(sessions.c.athlete_id)
+        )
+    }
+    pads_key = tuple(sorted(pad_names.items()))
+    team = roster.list_athletes(conn, include_archived=include_archived)
+    keys = {a["id"]: (a["uuid"], a["updated_at"], versions.get(a["id"]), pads_key) for a in team}
+    known = {a["id"]: cache.get(keys[a["id"]]) for a in team} if cache else {}
+    stale = [a["id"] for a in team if known.get(a["id"]) is None]
     by_athlete: dict[int, list[Any]] = defaultdict(list)
-    query = (
-        sa.select(*SESSION_COLUMNS)
-        .where(sessions.c.athlete_id.is_not(None))
-        .order_by(sessions.c.athlete_id, sessions.c.started_at, sessions.c.id)
-    )
-    for row in conn.execute(query):
-        by_athlete[row.athlete_id].append(row)
+    for first in range(0, len(stale), 500):
+        query = (
+            sa.select(*SESSION_COLUMNS)
+            .where(sessions.c.athlete_id.in_(stale[first : first + 500]))
+            .order_by(sessions.c.athlete_id, sessions.c.started_at, sessions.c.id)
+        )
+        for session in conn.execute(query):
+            by_athlete[session.athlete_id].append(session)
     rows = []
-    for athlete in roster.list_athletes(conn, include_archived=include_archived):
-        history = by_athlete.get(athlete["id"], [])
-        rows.append(_team_row(athlete, history, pad_names))
+    for athlete in team:
+        row = known.get(athlete["id"])
+        if row is None:
+            row = _team_row(athlete, by_athlete.get(athlete["id"], []), pad_names)
+            if cache is not None:
+                cache.put(keys[athlete["id"]], row)
+        rows.append(row)
     unassigned = conn.execute(
         sa.select(sa.func.count()).select_from(sessions).where(sessions.c.athlete_id.is_(None))
     ).scalar_one()

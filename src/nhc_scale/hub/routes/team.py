@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from nhc_scale.hub import exports, views
@@ -18,12 +18,12 @@ router = APIRouter(prefix="/api", tags=["team"], dependencies=LOGGED_IN)
 
 
 @router.get("/team", response_model=TeamTable, responses=LOGIN_NEEDED)
-def team(db: Engine, archived: bool = False) -> dict:
+def team(request: Request, db: Engine, archived: bool = False) -> dict:
     """One row per athlete: last session, best minimum last time and its change, trend and
     forecast to zero, force per leg against the published thresholds (a concentric estimate:
     see ``strength.caveat``)."""
     with reading(db) as conn:
-        return views.team_table(conn, include_archived=archived)
+        return views.team_table(conn, include_archived=archived, cache=request.app.state.team_rows)
 
 
 @router.get(
