@@ -142,9 +142,10 @@ def team_table(
             .group_by(sessions.c.athlete_id)
         )
     }
-    pads_key = tuple(sorted(pad_names.items()))
     team = roster.list_athletes(conn, include_archived=include_archived)
-    keys = {a["id"]: (a["uuid"], a["updated_at"], versions.get(a["id"]), pads_key) for a in team}
+    # Pads are never renamed (their name is set when paired), so a row's pad name cannot go
+    # stale; a rename, if ever added, must join the key.
+    keys = {a["id"]: (a["uuid"], a["updated_at"], versions.get(a["id"])) for a in team}
     known = {a["id"]: cache.get(keys[a["id"]]) for a in team} if cache else {}
     stale = [a["id"] for a in team if known.get(a["id"]) is None]
     by_athlete: dict[int, list[Any]] = defaultdict(list)
