@@ -81,6 +81,18 @@ def test_a_login_cookie_reads_the_team_and_logging_out_ends_it(hub: Hub) -> None
         assert browser.get("/api/team").status_code == 401
 
 
+def test_a_change_with_the_cookie_from_another_site_is_refused(hub: Hub) -> None:
+    with httpx.Client(base_url=hub.url) as browser:
+        browser.post("/api/login", json={"username": COACH, "password": "a long coach password"})
+        forged = browser.post(
+            "/api/pads", json={"name": "forged"}, headers={"Origin": "http://evil.example"}
+        )
+        assert forged.status_code == 403
+        assert "own page" in forged.json()["detail"]
+        same_site = browser.post("/api/pads", json={"name": "own"}, headers={"Origin": hub.url})
+        assert same_site.status_code == 201
+
+
 def test_pairing_shows_the_token_once_and_the_pad_list_never(hub: Hub, coach) -> None:
     answer = httpx.post(hub.url + "/api/pads", json={"name": "Pairing pad"}, headers=coach)
     assert answer.status_code == 201

@@ -17,17 +17,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.script.revision import RevisionError
-from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10.0
@@ -102,6 +101,8 @@ def insert_new(engine: sa.Engine | sa.Connection, table: sa.Table) -> Any:
 
 
 def _alembic_config(conn: sa.Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn
@@ -114,6 +115,9 @@ def describe(url: str) -> str:
 
 
 def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
     try:
         return script.get_revision(revision) is not None
     except (CommandError, RevisionError):
@@ -155,6 +159,12 @@ def migrate(engine: sa.Engine) -> str:
     Refuses, without changing anything, a database that holds tables but no Alembic history
     (someone else's) or a revision this hub does not know (written by a newer hub).
     """
+    # Alembic narrates every plugin (as it is imported) and step at INFO; the hub logs the one
+    # line that matters. So alembic is imported here, after the level is set.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     where = describe(str(engine.url))
     script = ScriptDirectory(str(MIGRATIONS))
     try:
@@ -173,8 +183,6 @@ def migrate(engine: sa.Engine) -> str:
             f"The database {where} was written by a newer hub (schema {', '.join(unknown)}); "
             "it was left untouched. Update nhc-scale."
         )
-    # Alembic narrates every plugin and step at INFO; the hub logs the one line that matters.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
