@@ -290,3 +290,21 @@ def test_the_json_export_is_one_document_with_every_session(hub: Hub, coach) -> 
 def test_the_openapi_schema_lists_the_sync_protocol(hub: Hub) -> None:
     schema = httpx.get(hub.url + "/openapi.json").json()
     assert {PUSH, ROSTER, HEARTBEAT, "/api/team"} <= set(schema["paths"])
+
+
+def test_text_and_numbers_a_database_cannot_keep_are_422_not_500(hub: Hub, coach) -> None:
+    nul = httpx.post(
+        hub.url + "/api/athletes",
+        json={"name": "Nul\u0000name", "body_mass_kg": 70, "height_m": 1.8},
+        headers=coach,
+    )
+    assert nul.status_code == 422
+    assert "NUL" in nul.json()["detail"]
+    pad = hub.pair(coach, "Edge pad")
+    far = payloads.session(5000, None, payloads.START_UNIX, 3.0, pad_session_id=2**40)
+    assert _push(hub, pad, [far]).status_code == 422
+    future = payloads.session(5001, None, 1e300, 3.0)
+    assert _push(hub, pad, [future]).status_code == 422
+    keyed = payloads.session(5002, None, payloads.START_UNIX, 3.0)
+    keyed["summary"] = {"bad\u0000key": 1}
+    assert _push(hub, pad, [keyed]).status_code == 422

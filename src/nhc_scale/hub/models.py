@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from nhc_scale.analysis.strength import DISTANCE_RANGE_M, HEIGHT_RANGE_M, MASS_RANGE_KG
+from nhc_scale.sync.protocol import Text
 
 
 class Strict(BaseModel):
@@ -15,8 +16,8 @@ class Strict(BaseModel):
 
 
 class LoginRequest(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=1024)
 
 
 class UserView(BaseModel):
@@ -33,7 +34,7 @@ class LoginResult(BaseModel):
 
 
 class PairRequest(Strict):
-    name: str = Field(min_length=1, max_length=100, description="e.g. 'Gym pad 1'")
+    name: Text = Field(min_length=1, max_length=100, description="e.g. 'Gym pad 1'")
 
 
 class Pad(BaseModel):
@@ -67,7 +68,7 @@ def _distance() -> Any:
 
 
 class AthleteCreate(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     body_mass_kg: float = Field(ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1])
     height_m: float = Field(ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1])
     knee_to_hands_m: float | None = _distance()
@@ -77,7 +78,7 @@ class AthleteCreate(Strict):
 class AthletePatch(Strict):
     """Any subset; null clears the optional distances. The hub's profile wins on every pad."""
 
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: Text | None = Field(None, min_length=1, max_length=100)
     body_mass_kg: float | None = Field(None, ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1])
     height_m: float | None = Field(None, ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1])
     knee_to_hands_m: float | None = _distance()

@@ -139,8 +139,10 @@ Pad = Annotated[dict[str, Any], Depends(require_pad)]
 
 
 class LoginThrottle:
-    """At most ``LOGIN_FAILURES_ALLOWED`` wrong passwords per username in 15 minutes: Argon2
-    makes each guess slow, this makes a guessing run hopeless. In memory: a restart forgets."""
+    """At most ``LOGIN_FAILURES_ALLOWED`` wrong passwords per username and client address in
+    15 minutes: Argon2 makes each guess slow, this makes a guessing run hopeless. Keyed by the
+    address too, so someone guessing elsewhere cannot lock the coach out of their own laptop.
+    In memory: a restart forgets. ``username`` below is that pair, joined."""
 
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = {}

@@ -11,10 +11,17 @@ with a sentence, so an old hub and a new pad never half-understand each other.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from nhc_scale.analysis.progress import VARIATIONS
 from nhc_scale.analysis.strength import (
@@ -33,6 +40,10 @@ ROSTER_PATH = f"{PREFIX}/roster"
 HEARTBEAT_PATH = f"{PREFIX}/heartbeat"
 
 MAX_BATCH_SESSIONS = 100
+#: Times are unix seconds from 1970 to the year 3000: anything else is a broken clock, and a
+#: date nobody can print.
+UNIX_MAX = 32_503_680_000.0
+INT32_MAX = 2**31 - 1
 MAX_REPS_PER_SESSION = 1000
 MAX_ROSTER = 2000
 #: Extra keys of a rep or a summary are kept as the pad sent them, so they must be JSON that
@@ -43,6 +54,18 @@ MAX_EXTRA_ITEMS = 200
 Variation = Literal[VARIATIONS]  # type: ignore[valid-type]
 
 
+def no_nul(value: str) -> str:
+    """PostgreSQL's text cannot hold a NUL character: refuse it at the edge, with a reason,
+    rather than fail in the database."""
+    if "\x00" in value:
+        raise ValueError("text must not contain the NUL character")
+    return value
+
+
+#: Text the hub stores: anything but NUL.
+Text = Annotated[str, AfterValidator(no_nul)]
+
+
 def check_json_value(value: Any, where: str, depth: int = 0) -> None:
     """Raise ValueError unless ``value`` is plain JSON without NaN or infinities (PostgreSQL's
     json type refuses those, and a browser's JSON.parse too)."""
@@ -51,6 +74,10 @@ def check_json_value(value: Any, where: str, depth: int = 0) -> None:
     if value is None or isinstance(value, bool | int | str):
         if isinstance(value, str) and len(value) > 10_000:
             raise ValueError(f"{where} is a text longer than 10000 characters")
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(f"{where} contains the NUL character")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            raise ValueError(f"{where} is a whole number too large to keep exactly")
         return
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -61,6 +88,8 @@ def check_json_value(value: Any, where: str, depth: int = 0) -> None:
             raise ValueError(f"{where} has more than {MAX_EXTRA_ITEMS} items")
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
+            if isinstance(key, str) and ("\x00" in key or len(key) > 200):
+                raise ValueError(f"{where} has a key that is not plain text")
             check_json_value(item, f"{where}.{key}", depth + 1)
         return
     raise ValueError(f"{where} is not a JSON value")
@@ -79,14 +108,16 @@ class AthleteProfile(_Wire):
     hub; the pad makes it (uuid4) when the athlete is created on the pad."""
 
     uuid: UUID
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     body_mass_kg: float = Field(ge=MASS_RANGE_KG[0], le=MASS_RANGE_KG[1])
     height_m: float = Field(ge=HEIGHT_RANGE_M[0], le=HEIGHT_RANGE_M[1])
     knee_to_hands_m: float | None = _distance()
     knee_to_ankle_m: float | None = _distance()
     relaxed_kg: float | None = Field(None, ge=1, le=MASS_RANGE_KG[1])
-    relaxed_at: float | None = Field(None, ge=0, description="unix seconds of the reading")
-    created_at: float = Field(ge=0, description="unix seconds")
+    relaxed_at: float | None = Field(
+        None, ge=0, le=UNIX_MAX, description="unix seconds of the reading"
+    )
+    created_at: float = Field(ge=0, le=UNIX_MAX, description="unix seconds")
 
     @field_validator("name")
     @classmethod
@@ -116,7 +147,9 @@ class RosterAthlete(AthleteProfile):
     """An athlete as the hub answers: the profile that every pad takes over."""
 
     archived: bool = False
-    updated_at: float = Field(ge=0, description="unix seconds of the last change at the hub")
+    updated_at: float = Field(
+        ge=0, le=UNIX_MAX, description="unix seconds of the last change at the hub"
+    )
 
 
 class RepPayload(BaseModel):
@@ -125,11 +158,11 @@ class RepPayload(BaseModel):
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
-    number: int | None = Field(None, ge=0)
-    start_s: float
-    end_s: float
+    number: int | None = Field(None, ge=0, le=INT32_MAX)
+    start_s: float = Field(ge=-1e9, le=1e9)
+    end_s: float = Field(ge=-1e9, le=1e9)
     min_assistance_kg: float = Field(ge=-1000, le=1000)
-    min_at_s: float
+    min_at_s: float = Field(ge=-1e9, le=1e9)
     unassisted: bool = False
 
     @model_validator(mode="after")
@@ -160,11 +193,13 @@ class SessionPayload(_Wire):
         description="the athlete the session belongs to (null: unassigned). Sent whole so that a "
         "session never arrives before its athlete: the hub creates an athlete it does not know.",
     )
-    pad_session_id: int | None = Field(None, ge=0, description="the pad's own id, for people")
-    name: str | None = Field(None, max_length=100)
-    notes: str = Field("", max_length=5000)
-    started_at: float = Field(ge=0, description="unix seconds")
-    ended_at: float = Field(ge=0, description="unix seconds")
+    pad_session_id: int | None = Field(
+        None, ge=0, le=INT32_MAX, description="the pad's own id, for people"
+    )
+    name: Text | None = Field(None, max_length=100)
+    notes: Text = Field("", max_length=5000)
+    started_at: float = Field(ge=0, le=UNIX_MAX, description="unix seconds")
+    ended_at: float = Field(ge=0, le=UNIX_MAX, description="unix seconds")
     clock_synced: bool = True
     variation: Variation = "assisted"
     reps: list[RepPayload] = Field(default_factory=list, max_length=MAX_REPS_PER_SESSION)
@@ -206,10 +241,10 @@ class RosterResponse(_Wire):
 
 class HeartbeatRequest(_Wire):
     protocol: int
-    pad_version: str = Field(max_length=40)
+    pad_version: Text = Field(max_length=40)
     queued_sessions: int = Field(ge=0, le=10_000_000)
     rejected_sessions: int = Field(0, ge=0, le=10_000_000)
-    last_error: str = Field("", max_length=500)
+    last_error: Text = Field("", max_length=500)
 
 
 class HeartbeatResponse(_Wire):

@@ -31,7 +31,8 @@ def log_in(body: LoginRequest, request: Request, response: Response, db: Engine)
     scripts. It lasts ``login_hours`` after its last use."""
     now = time.time()
     throttle = _throttle(request)
-    wait = throttle.wait_s(body.username, now)
+    who = f"{body.username}\n{request.client.host if request.client else ''}"
+    wait = throttle.wait_s(who, now)
     if wait > 0:
         raise HTTPException(
             429,
@@ -41,9 +42,9 @@ def log_in(body: LoginRequest, request: Request, response: Response, db: Engine)
         )
     found = accounts.log_in(db, body.username, body.password, now)
     if found is None:
-        throttle.failed(body.username, now)
+        throttle.failed(who, now)
         raise HTTPException(401, "Wrong username or password.")
-    throttle.succeeded(body.username)
+    throttle.succeeded(who)
     user, token = found
     settings = request.app.state.settings
     max_age = int(settings.login_hours * 3600)
