@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from hub_databases import ENGINES, database_url
 
-from nhc_scale.hub import ingest, pads, roster, views
+from nhc_scale.hub import ingest, pads, roster, team_table, trace, views
 from nhc_scale.hub.database import DatabaseError, make_engine, migrate, reading
 from nhc_scale.hub.tables import metadata, reps, session_samples, sessions
 from nhc_scale.sync.protocol import AthleteProfile, SessionPayload
@@ -131,10 +131,10 @@ def test_samples_are_stored_compressed_and_come_back_as_the_trace(engine, pad_id
     ingest.push(engine, pad_id, _sessions([one]), NOW)
     assert _count(engine, session_samples) == 1
     with reading(engine) as conn:
-        trace = views.session_trace(conn, views.session_row(conn, one["uuid"]), max_points=500)
-    assert trace["samples"] == one["samples"]["n"]
-    assert len(trace["t_s"]) <= 500
-    assert 0 <= trace["t_s"][0] < trace["t_s"][-1]
+        drawn = trace.session_trace(conn, views.session_row(conn, one["uuid"]), max_points=500)
+    assert drawn["samples"] == one["samples"]["n"]
+    assert len(drawn["t_s"]) <= 500
+    assert 0 <= drawn["t_s"][0] < drawn["t_s"][-1]
 
 
 def test_an_athlete_new_to_the_hub_arrives_with_their_session(engine, pad_id: int) -> None:
@@ -175,7 +175,7 @@ def test_the_team_table_shows_last_best_change_trend_forecast_and_strength(
     history = payloads.weekly_history(dan, weeks=12, seed=4, start_kg=15.0)
     ingest.push(engine, pad_id, _sessions(history), NOW)
     with reading(engine) as conn:
-        table = views.team_table(conn)
+        table = team_table.team_table(conn)
     (row,) = table["athletes"]
     last, previous = history[-1], history[-2]
     best = min(r["min_assistance_kg"] for r in last["reps"])
@@ -213,16 +213,20 @@ def test_the_team_tables_cached_rows_follow_new_sessions_and_profile_edits(
     gil = payloads.athlete("Gil", seed=7)
     ingest.push(engine, pad_id, _sessions(payloads.weekly_history(fin, weeks=6, seed=6)), NOW)
     ingest.push(engine, pad_id, _sessions(payloads.weekly_history(gil, weeks=6, seed=7)), NOW)
-    cache = views.TeamRowCache()
+    cache = team_table.TeamRowCache()
     with reading(engine) as conn:
-        before = {r["athlete"]["name"]: r for r in views.team_table(conn, cache=cache)["athletes"]}
+        before = {
+            r["athlete"]["name"]: r for r in team_table.team_table(conn, cache=cache)["athletes"]
+        }
     newest = payloads.session(7777, fin, NOW, 1.25)
     ingest.push(engine, pad_id, _sessions([newest]), NOW)
     roster.update(engine, gil["uuid"], {"body_mass_kg": gil["body_mass_kg"] + 10}, NOW + 1)
     with reading(engine) as conn:
-        after = {r["athlete"]["name"]: r for r in views.team_table(conn, cache=cache)["athletes"]}
+        after = {
+            r["athlete"]["name"]: r for r in team_table.team_table(conn, cache=cache)["athletes"]
+        }
     with reading(engine) as conn:
-        fresh = {r["athlete"]["name"]: r for r in views.team_table(conn)["athletes"]}
+        fresh = {r["athlete"]["name"]: r for r in team_table.team_table(conn)["athletes"]}
     assert after == fresh
     assert after["Fin"]["best_min_kg"] == 1.25
     assert after["Fin"]["session_count"] == before["Fin"]["session_count"] + 1

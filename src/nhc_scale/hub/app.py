@@ -19,7 +19,7 @@ from nhc_scale.hub.database import describe, make_engine, migrate
 from nhc_scale.hub.routes import athletes, auth, pads, sessions, sync, team
 from nhc_scale.hub.security import BodyLimits, LoginThrottle
 from nhc_scale.hub.settings import HubSettings
-from nhc_scale.hub.views import TeamRowCache
+from nhc_scale.hub.team_table import TeamRowCache
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"

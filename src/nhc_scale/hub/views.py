@@ -1,5 +1,6 @@
-"""What the hub's page and API show, as plain dicts: the team table, an athlete's progress across
-every pad, a session with its reps and trace, the pads' sync state.
+"""What the hub's page and API show, as plain dicts: athletes, sessions with their reps, an
+athlete's progress across every pad. (The team table is team_table.py, a session's trace
+trace.py.)
 
 The trend and forecast are analysis/progress.py's (Theil-Sen over the best minimum per
 session, as on the pad); strength is analysis/strength.py's through hub/strength.py.
@@ -7,20 +8,16 @@ session, as on the pad); strength is analysis/strength.py's through hub/strength
 
 from __future__ import annotations
 
-import itertools
-import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 
 from nhc_scale.analysis import progress as progress_model
 from nhc_scale.hub import roster
 from nhc_scale.hub import strength as strength_model
 from nhc_scale.hub.tables import athletes, pads, reps, session_samples, sessions
-from nhc_scale.sync.samples import decode_blobs
 
 SET_GAP_S = 45.0  # as analysis.rep.summarize: a rest longer than this starts a new set
 SESSION_COLUMNS = (
@@ -68,17 +65,17 @@ def athlete_view(row: dict[str, Any], session_count: int | None = None) -> dict[
     return view
 
 
-def _pad_names(conn: sa.Connection) -> dict[int, str]:
+def pad_names(conn: sa.Connection) -> dict[int, str]:
     return {row.id: row.name for row in conn.execute(sa.select(pads.c.id, pads.c.name))}
 
 
 def session_view(
-    row: Any, pad_names: dict[int, str], athlete_uuid: str | None, athlete_name: str | None
+    row: Any, names: dict[int, str], athlete_uuid: str | None, athlete_name: str | None
 ) -> dict[str, Any]:
     return {
         "uuid": row.uuid,
         "pad_id": row.pad_id,
-        "pad_name": pad_names.get(row.pad_id),
+        "pad_name": names.get(row.pad_id),
         "pad_session_id": row.pad_session_id,
         "athlete_uuid": athlete_uuid,
         "athlete_name": athlete_name,
@@ -93,138 +90,6 @@ def session_view(
         "best_min_kg": row.best_min_kg,
         "median_min_kg": row.median_min_kg,
         "received_at": iso(row.received_at),
-    }
-
-
-def _plotted(row: Any) -> bool:
-    return row.variation == strength_model.STRENGTH_VARIATION and row.best_min_kg is not None
-
-
-class TeamRowCache:
-    """Team-table rows by what they were computed from. A row's trend and forecast cost a few
-    milliseconds (Theil-Sen over every session of the athlete, twice); sessions at the hub are
-    append-only, so an athlete's row changes only when a session arrives or the profile is
-    edited: the key is the athlete's uuid, ``updated_at``, session count and newest session id.
-    A sync recomputes the rows of the athletes it brought sessions for, nobody else's."""
-
-    MAX_ROWS = 20_000
-
-    def __init__(self) -> None:
-        self._rows: dict[tuple, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> dict[str, Any] | None:
-        with self._lock:
-            return self._rows.get(key)
-
-    def put(self, key: tuple, row: dict[str, Any]) -> None:
-        with self._lock:
-            if len(self._rows) >= self.MAX_ROWS:
-                self._rows.pop(next(iter(self._rows)))  # the oldest: insertion order
-            self._rows[key] = row
-
-
-def team_table(
-    conn: sa.Connection, *, include_archived: bool = False, cache: TeamRowCache | None = None
-) -> dict[str, Any]:
-    """One row per athlete: the last session, its best minimum and the change from the one
-    before, trend and forecast to zero, and force per leg against the thresholds."""
-    pad_names = _pad_names(conn)
-    versions = {
-        row.athlete_id: (int(row.n), int(row.newest))
-        for row in conn.execute(
-            sa.select(
-                sessions.c.athlete_id,
-                sa.func.count().label("n"),
-                sa.func.max(sessions.c.id).label("newest"),
-            )
-            .where(sessions.c.athlete_id.is_not(None))
-            .group_by(sessions.c.athlete_id)
-        )
-    }
-    team = roster.list_athletes(conn, include_archived=include_archived)
-    # Pads are never renamed (their name is set when paired), so a row's pad name cannot go
-    # stale; a rename, if ever added, must join the key.
-    keys = {a["id"]: (a["uuid"], a["updated_at"], versions.get(a["id"])) for a in team}
-    known = {a["id"]: cache.get(keys[a["id"]]) for a in team} if cache else {}
-    stale = [a["id"] for a in team if known.get(a["id"]) is None]
-    by_athlete: dict[int, list[Any]] = defaultdict(list)
-    for first in range(0, len(stale), 500):
-        query = (
-            sa.select(*SESSION_COLUMNS)
-            .where(sessions.c.athlete_id.in_(stale[first : first + 500]))
-            .order_by(sessions.c.athlete_id, sessions.c.started_at, sessions.c.id)
-        )
-        for session in conn.execute(query):
-            by_athlete[session.athlete_id].append(session)
-    rows = []
-    for athlete in team:
-        row = known.get(athlete["id"])
-        if row is None:
-            row = _team_row(athlete, by_athlete.get(athlete["id"], []), pad_names)
-            if cache is not None:
-                cache.put(keys[athlete["id"]], row)
-        rows.append(row)
-    unassigned = conn.execute(
-        sa.select(sa.func.count()).select_from(sessions).where(sessions.c.athlete_id.is_(None))
-    ).scalar_one()
-    return {
-        "athletes": rows,
-        "unassigned_sessions": int(unassigned),
-        "strength": strength_model.strength_info(),
-    }
-
-
-def _team_row(athlete: dict[str, Any], history: list[Any], pad_names: dict[int, str]) -> dict:
-    name = athlete["name"]
-    last = history[-1] if history else None
-    assisted = [row for row in history if _plotted(row)]
-    latest = assisted[-1] if assisted else None
-    previous = assisted[-2] if len(assisted) > 1 else None
-    fit = progress_model.progress(
-        [row.started_at for row in assisted], [row.best_min_kg for row in assisted]
-    )
-    strength = None
-    if latest is not None and latest.best_min_kg > 0:
-        estimate = strength_model.for_minimum(athlete, latest.best_min_kg)
-        strength = {
-            "method": strength_model.method(athlete),
-            "ankle_force_per_leg_n": estimate["ankle_force_per_leg_n"],
-            "ankle_force_per_leg_low_n": estimate["ankle_force_per_leg_low_n"],
-            "ankle_force_per_leg_high_n": estimate["ankle_force_per_leg_high_n"],
-            "n_per_kg": estimate["n_per_kg"],
-            "below_thresholds_n": strength_model.below_thresholds(
-                estimate["ankle_force_per_leg_n"]
-            ),
-        }
-    trend = fit["trend"]
-    return {
-        "athlete": {
-            "uuid": athlete["uuid"],
-            "name": name,
-            "archived": bool(athlete["archived"]),
-            "body_mass_kg": athlete["body_mass_kg"],
-        },
-        "session_count": len(history),
-        "last_session": None
-        if last is None
-        else session_view(last, pad_names, athlete["uuid"], name),
-        "best_min_kg": None if latest is None else latest.best_min_kg,
-        "best_min_at": None if latest is None else iso(latest.started_at),
-        "previous_best_min_kg": None if previous is None else previous.best_min_kg,
-        "change_kg": None
-        if latest is None or previous is None
-        else round(latest.best_min_kg - previous.best_min_kg, 3),
-        "trend": None
-        if trend is None
-        else {
-            "slope_kg_per_week": trend["slope_kg_per_week"],
-            "slope_low_kg_per_day": trend["slope_low_kg_per_day"],
-            "slope_high_kg_per_day": trend["slope_high_kg_per_day"],
-            "sessions": trend["sessions"],
-        },
-        "forecast": fit["forecast"],
-        "strength": strength,
     }
 
 
@@ -243,7 +108,7 @@ def athlete_progress(
     conn: sa.Connection, athlete: dict[str, Any], variation: str, now: float
 ) -> dict[str, Any]:
     """The pad's Progress (docs/api.md) over the sessions of every pad, each point with its pad."""
-    pad_names = _pad_names(conn)
+    names = pad_names(conn)
     history = list(
         conn.execute(
             sa.select(*SESSION_COLUMNS)
@@ -271,7 +136,7 @@ def athlete_progress(
         point = {
             "session_uuid": row.uuid,
             "started_at": iso(row.started_at),
-            "pad_name": pad_names.get(row.pad_id),
+            "pad_name": names.get(row.pad_id),
             "best_min_kg": row.best_min_kg,
             "rep_count": row.rep_count,
             "set_count": sets,
@@ -331,7 +196,7 @@ def session_detail(conn: sa.Connection, row: Any) -> dict[str, Any]:
     return {
         "session": session_view(
             row,
-            _pad_names(conn),
+            pad_names(conn),
             None if athlete is None else athlete["uuid"],
             None if athlete is None else athlete["name"],
         ),
@@ -341,40 +206,6 @@ def session_detail(conn: sa.Connection, row: Any) -> dict[str, Any]:
         "strength_method": None
         if athlete is None or row.variation != strength_model.STRENGTH_VARIATION
         else strength_model.method(athlete),
-    }
-
-
-def min_max_decimate(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, ...]:
-    """At most ``max_points`` points keeping each bucket's lowest and highest value (as the
-    pad's trace: a short dip, a minimum, survives the thinning)."""
-    if len(t) <= max_points:
-        return t, y
-    edges = np.linspace(0, len(t), max_points // 2 + 1).astype(int)
-    index: list[int] = []
-    for lo, hi in itertools.pairwise(edges):
-        if hi <= lo:
-            continue
-        segment = y[lo:hi]
-        pair = sorted((lo + int(np.argmin(segment)), lo + int(np.argmax(segment))))
-        index.extend(dict.fromkeys(pair))
-    chosen = np.asarray(index)
-    return t[chosen], y[chosen]
-
-
-def session_trace(conn: sa.Connection, row: Any, max_points: int) -> dict[str, Any]:
-    stored = conn.execute(
-        sa.select(session_samples).where(session_samples.c.session_id == row.id)
-    ).first()
-    t_s = np.zeros(0)
-    kg = np.zeros(0)
-    if stored is not None:
-        t_s, kg = decode_blobs(stored.encoding, stored.n, stored.t_us, stored.force_dg)
-    t_out, kg_out = min_max_decimate(t_s, kg, max_points)
-    return {
-        "t_s": [round(float(v), 6) for v in t_out],
-        "force_kg": [round(float(v), 4) for v in kg_out],
-        "reps": session_reps(conn, row.id),
-        "samples": int(t_s.size),
     }
 
 
@@ -401,8 +232,7 @@ def list_sessions(
         query = query.where(sessions.c.pad_id == pad_id)
     if limit is not None:
         query = query.limit(limit)
-    pad_names = _pad_names(conn)
+    names = pad_names(conn)
     return [
-        session_view(row, pad_names, row.athlete_uuid, row.athlete_name)
-        for row in conn.execute(query)
+        session_view(row, names, row.athlete_uuid, row.athlete_name) for row in conn.execute(query)
     ]

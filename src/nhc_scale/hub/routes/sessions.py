@@ -8,6 +8,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query
 
+from nhc_scale.hub import trace as trace_model
 from nhc_scale.hub import views
 from nhc_scale.hub.database import reading
 from nhc_scale.hub.models import SessionDetail, SessionList, Trace
@@ -57,4 +58,4 @@ def trace(
     """The force over the session, min/max-decimated for a chart (empty if the pad sent no
     samples), with the reps."""
     with reading(db) as conn:
-        return views.session_trace(conn, _session(conn, session_uuid), max_points)
+        return trace_model.session_trace(conn, _session(conn, session_uuid), max_points)

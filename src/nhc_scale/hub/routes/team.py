@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from nhc_scale.hub import exports, views
+from nhc_scale.hub import exports, team_table
 from nhc_scale.hub.database import reading
 from nhc_scale.hub.models import TeamTable
 from nhc_scale.hub.security import LOGGED_IN, LOGIN_NEEDED, Engine
@@ -23,7 +23,9 @@ def team(request: Request, db: Engine, archived: bool = False) -> dict:
     forecast to zero, force per leg against the published thresholds (a concentric estimate:
     see ``strength.caveat``)."""
     with reading(db) as conn:
-        return views.team_table(conn, include_archived=archived, cache=request.app.state.team_rows)
+        return team_table.team_table(
+            conn, include_archived=archived, cache=request.app.state.team_rows
+        )
 
 
 @router.get(
