@@ -20,6 +20,7 @@ import pytest
 from hub_server import Hub, running_hub
 from outbox_sqlite import SqliteOutbox
 
+from nhc_scale.sync.client import HubError, check_pairing
 from nhc_scale.sync.outbox import SyncStore
 from nhc_scale.sync.protocol import SessionPayload
 from nhc_scale.sync.samples import SamplesError, decode_samples, encode_samples
@@ -278,3 +279,15 @@ def test_a_revoked_token_stops_syncing_with_a_sentence_and_marks_nothing(
     state = worker.state()
     assert "revoked" in state.last_error and "Pair the pad again" in state.last_error
     assert outbox.queued_count() == 1
+
+
+@pytest.mark.integration
+def test_pairing_is_checked_with_a_sentence_for_each_mistake(hub: Hub) -> None:
+    token, _coach = _pair(hub, "Pad F")
+    assert check_pairing(hub.url, token, "0.1.0") == "Pad F"
+    with pytest.raises(HubError, match="refused this pad's token"):
+        check_pairing(hub.url, "pad-wrong-token", "0.1.0")
+    with pytest.raises(HubError, match="Cannot reach the hub"):
+        check_pairing("http://127.0.0.1:1", token, "0.1.0")
+    with pytest.raises(ValueError, match="not an http"):
+        check_pairing("hub.local:8800", token, "0.1.0")

@@ -19,12 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from nhc_scale.sync.protocol import (
     HEARTBEAT_PATH,
+    INFO_PATH,
     PROTOCOL_VERSION,
     PUSH_PATH,
     ROSTER_PATH,
     AthleteProfile,
     HeartbeatRequest,
     HeartbeatResponse,
+    HubInfo,
     PushRequest,
     PushResponse,
     RosterRequest,
@@ -70,6 +72,13 @@ class HubClient:
         self._token = pad_token
         self.timeout_s = timeout_s
 
+    def hello(self) -> HubInfo:
+        """What the hub at this address speaks (no token needed)."""
+        request = urllib.request.Request(
+            self.hub_url + INFO_PATH, method="GET", headers={"Accept": "application/json"}
+        )
+        return self._parse(self._send(request), HubInfo)
+
     def push(self, sessions: list[SessionPayload]) -> PushResponse:
         body = PushRequest(protocol=PROTOCOL_VERSION, sessions=sessions)
         return self._post(PUSH_PATH, body, PushResponse)
@@ -102,7 +111,9 @@ class HubClient:
                 "Authorization": f"Bearer {self._token}",
             },
         )
-        raw = self._send(request)
+        return self._parse(self._send(request), answer)
+
+    def _parse(self, raw: bytes, answer: type[M]) -> M:
         try:
             return answer.model_validate_json(raw)
         except ValidationError:
@@ -167,3 +178,17 @@ class HubClient:
             Failure.HUB_FAILED if status != 408 else Failure.UNREACHABLE,
             status,
         )
+
+
+def check_pairing(hub_url: str, pad_token: str, pad_version: str, queued: int = 0) -> str:
+    """For the pad's page or CLI when a person enters a hub address and token: the pad's name at
+    the hub if both are right, else a HubError whose sentence says what is wrong."""
+    client = HubClient(hub_url, pad_token, timeout_s=10.0)
+    info = client.hello()
+    if PROTOCOL_VERSION not in info.protocols:
+        raise HubError(
+            f"The hub at {client.hub_url} speaks sync protocol {info.protocols}, this pad "
+            f"{PROTOCOL_VERSION}: update the older of the two.",
+            Failure.INCOMPATIBLE,
+        )
+    return client.heartbeat(pad_version, queued, 0, "").pad_name

@@ -34,6 +34,7 @@ from nhc_scale.analysis.strength import (
 PROTOCOL_VERSION = 1
 #: Where the protocol's endpoints live on a hub; the version is part of the path too, so a
 #: future version can be served beside this one.
+INFO_PATH = "/api/sync"
 PREFIX = f"/api/sync/v{PROTOCOL_VERSION}"
 PUSH_PATH = f"{PREFIX}/sessions"
 ROSTER_PATH = f"{PREFIX}/roster"

@@ -13,6 +13,7 @@ from nhc_scale.hub.database import reading, writing
 from nhc_scale.hub.security import PAD_TOKEN_NEEDED, Engine, Pad, Responses
 from nhc_scale.sync.protocol import (
     HEARTBEAT_PATH,
+    INFO_PATH,
     PROTOCOL_VERSION,
     PUSH_PATH,
     ROSTER_PATH,
@@ -42,7 +43,7 @@ def _speaks(protocol: int) -> None:
         )
 
 
-@router.get("/api/sync", response_model=HubInfo)
+@router.get(INFO_PATH, response_model=HubInfo)
 def hub_info() -> dict:
     """What this hub speaks; open to all, so a pad being paired can check the address."""
     return {"protocols": [PROTOCOL_VERSION], "hub_version": __version__}
