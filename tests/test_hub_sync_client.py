@@ -185,6 +185,8 @@ def test_a_hub_that_is_down_costs_a_growing_outbox_then_everything_arrives_once(
         assert (state.status, state.last_error, state.consecutive_failures) == ("ok", "", 0)
         coach = hub.login()
         assert len(_hub_sessions(hub, coach)) == 12
+        (pad,) = httpx.get(hub.url + "/api/pads", headers=coach).json()["pads"]
+        assert (pad["queued_sessions"], pad["last_error"]) == (0, "")
     finally:
         worker.stop()
         hub.stop()

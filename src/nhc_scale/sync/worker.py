@@ -240,7 +240,8 @@ class SyncWorker:
                     "trying again later.",
                     Failure.HUB_FAILED,
                 )
-        if sent:
+        if sent or last_error:
+            # The hub's Pads page shows the new queue, and no longer the error of before.
             queued, rejected = self._counts()
             self._client.heartbeat(self.config.pad_version, queued, rejected, "")
 
