@@ -4,6 +4,7 @@ drawn, the pads and their sync state are listed, a pad is paired from the page."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +104,20 @@ def test_a_coach_logs_in_and_sees_both_pads_athletes(page) -> None:
     assert page.get_by_test_id("who").inner_text() == COACH
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "hub-team.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_the_team_exports_download_with_the_login_cookie(page) -> None:
+    with page.expect_download() as csv_download:
+        page.get_by_test_id("export-csv").click()
+    text = Path(csv_download.value.path()).read_text()
+    header, *rows = text.splitlines()
+    assert header.startswith("athlete,athlete_uuid,pad,session_uuid")
+    assert len(rows) == 3 * 10 * 6
+    with page.expect_download() as json_download:
+        page.get_by_test_id("export-json").click()
+    document = json.loads(Path(json_download.value.path()).read_text())
+    assert len(document["sessions"]) == 30
     assert page.problems == []
 
 
