@@ -1,0 +1,1 @@
+"""The hub's API, one router per resource."""
