@@ -45,6 +45,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server,
         yield server, athletes
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("index", range(len(BROKEN_NAMES)))
 def test_a_line_break_in_a_name_stays_inside_its_quoted_cell(
     exported: tuple[Server, list[int]], index: int
