@@ -43,5 +43,8 @@ def run(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=5,
+        # No proxy stands in front of the scale: a client's address is its own, never what an
+        # X-Forwarded-For header says (the lockout of token guesses goes by that address).
+        proxy_headers=False,
     )
     return 0
