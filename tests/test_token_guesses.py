@@ -12,12 +12,12 @@ import httpx
 import pytest
 from server import Server, running_server
 
+from nhc_scale.web.log_budget import LogBudget
 from nhc_scale.web.token_guesses import (
     CAPACITY,
     FORGET_S,
     FREE_FAILURES,
     MAX_LOCKOUT_S,
-    LogBudget,
     TokenGuesses,
     client_key,
 )

@@ -20,7 +20,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nhc_scale.web.token_guesses import LogBudget, TokenGuesses, client_key
+from nhc_scale.web.log_budget import LogBudget
+from nhc_scale.web.token_guesses import TokenGuesses, client_key
 
 log = logging.getLogger(__name__)
 
