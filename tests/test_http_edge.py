@@ -139,6 +139,18 @@ def test_endless_headers_behind_a_live_stream_are_cut_off(quiet: Server) -> None
     assert httpx.get(quiet.url + "/api/health").status_code == 200
 
 
+def test_a_flood_of_unparseable_requests_is_answered_400_and_logged_in_a_line_or_two(
+    quiet: Server,
+) -> None:
+    lines_before = len(quiet.log().splitlines())
+    for _ in range(200):  # TLS sent to the HTTP port, as a scanner or a confused client does
+        with socket.create_connection(address(quiet), timeout=10) as sock:
+            sock.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n")
+            assert status_of(sock.recv(4096)) == 400
+    new = quiet.log().splitlines()[lines_before:]
+    assert len(new) <= 2, new
+
+
 def test_a_request_with_large_but_reasonable_headers_is_served(quiet: Server) -> None:
     cookie = "c" * (HEADER_LIMIT_BYTES - 2048)  # what a browser may carry for a site: a few KB
     response = httpx.get(quiet.url + "/api/health", headers={"Cookie": cookie})

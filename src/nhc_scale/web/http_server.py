@@ -68,6 +68,28 @@ class _Log:
         self.counts.clear()
 
 
+class _CountedParseErrors(logging.LoggerAdapter):
+    """uvicorn's logger for a connection, except that its one line per unparseable request
+    (a port scan, TLS sent to port 80) is counted with the other refusals instead."""
+
+    PARSE_ERROR = "Invalid HTTP request received."
+
+    def __init__(self, logger: logging.Logger, refusals: _Log, cap: int) -> None:
+        super().__init__(logger, {})
+        self.refusals = refusals
+        self.cap = cap
+
+    @property
+    def level(self) -> int:  # uvicorn reads it to skip its trace messages cheaply
+        return self.logger.level
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if msg == self.PARSE_ERROR:
+            self.refusals.refused("unparseable (400)", self.cap)
+            return
+        super().log(level, msg, *args, **kwargs)
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """One connection. Made by uvicorn; ``for_server`` gives each server its own table."""
 
@@ -82,6 +104,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.logger = _CountedParseErrors(self.logger, self.refusals, self.table.cap)  # type: ignore[assignment]
         self._phase = "head"  # head -> body -> served -> head ...; or closing, at the end
         self._head_bytes = 0  # of the request line and headers being received
         self._timer: asyncio.TimerHandle | None = None
