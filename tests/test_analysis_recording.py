@@ -179,6 +179,17 @@ def test_a_bad_line_is_found_across_blocks_with_how_far_the_reading_got(
     assert f"stopped there, {offset} bytes into the file's {size} bytes" in str(caught.value)
 
 
+def test_the_offset_of_a_bad_line_counts_every_byte_a_bom_and_crs_included(
+    tmp_path: Path,
+) -> None:
+    good = "".join(f"{i / 10},1.5\r\n" for i in range(12))
+    raw = b"\xef\xbb\xbf" + ("t_s,force_kg\r\n" + good + "1.3,x\r\n").encode()
+    path = write(tmp_path, raw)
+    with pytest.raises(RecordingError, match="line 14: force_kg 'x'") as caught:
+        read_recording(path)
+    assert caught.value.offset == raw.index(b"1.3,x")
+
+
 def test_windows_line_ends_are_read() -> None:
     t, force = parse_recording("t_s,force_kg\r\n" + "".join(f"{i / 10},1.5\r\n" for i in range(12)))
     assert t.size == 12 and force[0] == 1.5

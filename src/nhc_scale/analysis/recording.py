@@ -77,6 +77,7 @@ def _is_data(line: str) -> bool:
 
 def _bad_line(
     lines: list[str],
+    sizes: list[int],
     first_number: int,
     first_offset: int,
     cols: _Columns,
@@ -85,12 +86,13 @@ def _bad_line(
 ) -> RecordingError:
     """Slow path, only taken when the fast parser failed: the error for the first bad line.
 
-    ``cut``: the file does not end with a newline, so a bad last line was probably cut short.
+    ``sizes``: each line's bytes in the file. ``cut``: the file does not end with a newline, so
+    a bad last line was probably cut short.
     """
     offset = first_offset
     for index, line in enumerate(lines):
         number, here = first_number + index, offset
-        offset += len(line.encode()) + 1
+        offset += sizes[index]
         if not _is_data(line):
             continue
         truncated = " (is the file truncated?)" if cut and index == len(lines) - 1 else ""
@@ -135,8 +137,11 @@ class _Parser:
         """``raw``: whole lines (the last one without its newline only at the end, ``cut``)."""
         text = self._decode(raw)
         lines = text.split("\n")
+        # Each line's bytes with its newline, from the raw bytes: a BOM or a CR is counted too.
+        sizes = [len(line) + 1 for line in raw.split(b"\n")]
         if lines and lines[-1] == "" and not cut:
             lines.pop()  # after the last newline
+            sizes.pop()
         lines = [line.removesuffix("\r") for line in lines]
         first_number, first_offset = self.lines_done + 1, self.bytes_done
         start = 0  # lines before the samples in this block: comments and the header
@@ -145,9 +150,9 @@ class _Parser:
             if start < len(lines):
                 self.cols = _header(lines[start].strip(), first_number + start)
                 start += 1
-        body_lines = lines[start:]
+        body_lines, body_sizes = lines[start:], sizes[start:]
         body_number = first_number + start
-        body_offset = first_offset + sum(len(line.encode()) + 1 for line in lines[:start])
+        body_offset = first_offset + sum(sizes[:start])
         self.lines_done += len(lines)
         self.bytes_done += len(raw)
         if self.cols is None:
@@ -173,7 +178,7 @@ class _Parser:
                 raise ValueError("a value is not finite or time goes backwards")
         except ValueError:
             raise _bad_line(
-                body_lines, body_number, body_offset, cols, self.previous_t, cut
+                body_lines, body_sizes, body_number, body_offset, cols, self.previous_t, cut
             ) from None
         self.previous_t = float(t[-1])
         self.samples += t.size
