@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -42,11 +43,19 @@ class Server:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
 
+def _limit_open_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
 @contextmanager
-def running_server(state_dir: Path, **env: str | None) -> Iterator[Server]:
+def running_server(
+    state_dir: Path, nofile: int | None = None, **env: str | None
+) -> Iterator[Server]:
     """Start the server on the emulated sensor and wait until it answers /api/health.
 
     ``NAME=None`` leaves a variable unset (``NHC_ADMIN_TOKEN=None``: the server generates one).
+    ``nofile``: the server's RLIMIT_NOFILE, soft and hard (systemd gives a service 1024 unless
+    its unit says otherwise).
     """
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NHC_")}
@@ -69,6 +78,7 @@ def running_server(state_dir: Path, **env: str | None) -> Iterator[Server]:
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=None if nofile is None else lambda: _limit_open_files(nofile),
         )
     server = Server(f"http://127.0.0.1:{port}", process, state_dir, log_path)
     server.admin_token = environment.get("NHC_ADMIN_TOKEN", "")

@@ -1,15 +1,21 @@
-"""``nhc-scale analyze``: JSON and table output, the plot, and errors with exit code 2."""
+"""``nhc-scale analyze``: JSON and table output, the plot, and errors with exit code 2: files
+that are no recordings (FIFOs, devices) at once, bad lines with how far the reading got."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from nhc_scale.analysis.detector import analyze
+from nhc_scale.analysis.recording import read_recording
 from nhc_scale.cli import main
+from nhc_scale.cli.analyze_plot import TraceEnvelope
 from nhc_scale.sim.recording import generate_recording
 
 REP_KEYS = {
@@ -105,3 +111,76 @@ def test_the_installed_command_runs_as_a_subprocess(session, tmp_path: Path) -> 
     done = subprocess.run([str(exe), "analyze", str(bad)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "line 2" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_json_output_is_the_analysis_of_the_whole_recording(
+    session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv, _ = session
+    t, force = read_recording(csv)
+    assert main(["analyze", str(csv), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(
+        json.dumps(analyze(t, force).to_dict())
+    )
+
+
+@pytest.mark.parametrize(("kind", "words"), [("fifo", "FIFO"), ("device", "character device")])
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path, kind: str, words: str) -> None:
+    path = Path("/dev/zero")
+    if kind == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)
+    exe = Path(sys.executable).with_name("nhc-scale")
+    # A FIFO nobody writes to used to block for ever; /dev/zero was read for 1 GiB first.
+    done = subprocess.run(
+        [str(exe), "analyze", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_line_deep_in_a_file_says_how_much_was_read(tmp_path: Path, capsys) -> None:
+    rows = [f"{i / 80:.6f},{20.0:.4f},{i}\n" for i in range(120_000)]  # ~3 MB
+    rows[100_000] = "1250.000000,oops,3\n"
+    path = tmp_path / "long.csv"
+    path.write_text("t_s,force_kg,counts\n" + "".join(rows))
+    offset = len("t_s,force_kg,counts\n") + len("".join(rows[:100_000]))
+    assert main(["analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 100002: force_kg 'oops' is not a number" in err
+    assert f"stopped there, {offset / 1e6:.1f} MB into the file's " in err
+    assert f"{path.stat().st_size / 1e6:.1f} MB ({100 * offset / path.stat().st_size:.0f} %)" in err
+
+
+def test_the_plot_of_a_long_recording_is_drawn_from_a_bounded_trace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recording = generate_recording(4, nominal_sps=80, duration_s=1800.0)
+    csv = tmp_path / "long.csv"
+    recording.write(csv, tmp_path / "long.truth.json")
+    png = tmp_path / "long.png"
+    assert main(["analyze", str(csv), "--plot", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "plot written to" in capsys.readouterr().out
+
+
+def test_the_trace_envelope_stays_bounded_and_keeps_every_extreme() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(100_003) / 80.0
+    force = rng.normal(20.0, 5.0, t.size)
+    force[77_777] = -40.0  # one sample's dip survives decimation
+    envelope = TraceEnvelope(max_buckets=500)
+    start = 0
+    while start < t.size:
+        size = int(rng.integers(1, 5000))
+        envelope.add(t[start : start + size], force[start : start + size])
+        start += size
+    times, low, high = envelope.trace()
+    assert times.size <= 501 and envelope.size > 1
+    assert low.min() == force.min() == -40.0 and high.max() == force.max()
+    assert times[0] == t[0] and np.all(np.diff(times) > 0)
+    # Each stretch's range is the range of the samples from its time to the next one's.
+    edges = np.searchsorted(t, np.append(times, np.inf))
+    for index in range(times.size):
+        stretch = force[edges[index] : edges[index + 1]]
+        assert (low[index], high[index]) == (stretch.min(), stretch.max())

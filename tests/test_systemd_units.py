@@ -132,6 +132,16 @@ def test_realtime_limit_covers_the_default_priority():
     assert "CPUAffinity" not in s and "AllowedCPUs" not in s
 
 
+def test_the_open_files_limit_leaves_the_server_its_full_connection_cap():
+    from nhc_scale.web.connections import MAX_CONNECTIONS, connection_cap
+
+    limits = unit_settings()["LimitNOFILE"]
+    assert len(limits) == 1
+    soft = int(limits[0].split(":")[0])  # "soft:hard" or one value for both
+    assert connection_cap(soft) == MAX_CONNECTIONS
+    assert connection_cap(1024) < MAX_CONNECTIONS  # systemd's default would not do
+
+
 def test_state_and_config_directories_match_the_settings():
     s = unit_settings()
     assert s["StateDirectory"] == ["nhc-scale"]

@@ -1,10 +1,11 @@
 """``nhc-scale analyze FILE.csv``: find every rep in a recording and its minimum assistance.
 
-The same detector as the live service, fed the whole file at once, so the numbers here are the
-numbers the phone showed. With ``--body-mass`` and ``--height`` each assisted rep also gets a
-knee-flexor torque estimate and the equivalent ankle force per leg (analysis/strength.py): a
-concentric estimate, not the eccentric NordBord force the published thresholds use.
-numpy, scipy and matplotlib are imported inside the handler.
+The same detector as the live service, fed the file block by block as it is read (memory stays
+bounded whatever the file's size), so the numbers here are the numbers the phone showed. With
+``--body-mass`` and ``--height`` each assisted rep also gets a knee-flexor torque estimate and
+the equivalent ankle force per leg (analysis/strength.py): a concentric estimate, not the
+eccentric NordBord force the published thresholds use. numpy, scipy and matplotlib are
+imported inside the handler; the plot is cli/analyze_plot.py.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 from nhc_scale.cli import CommandError
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from nhc_scale.analysis.rep import Analysis
     from nhc_scale.analysis.strength import Anthropometry
 
@@ -129,17 +128,19 @@ def strength_of(
 
 
 def run(args: argparse.Namespace) -> int:
-    from nhc_scale.analysis.detector import analyze
-    from nhc_scale.analysis.recording import RecordingError, read_recording
+    from nhc_scale.analysis.recording import RecordingError, analyze_recording
 
     anthro = _anthropometry(args)
+    trace = None
     if args.plot is not None:
         _require_matplotlib()
+        from nhc_scale.cli.analyze_plot import TraceEnvelope
+
+        trace = TraceEnvelope()
     try:
-        t_s, force_kg = read_recording(args.file)
+        result = analyze_recording(args.file, on_block=None if trace is None else trace.add)
     except RecordingError as error:
         raise CommandError(str(error), code=2) from None
-    result = analyze(t_s, force_kg)
     strength: tuple[list[dict[str, Any] | None], dict[str, Any]] | None = None
     if anthro is not None:
         strength = strength_of(result, anthro, args.relaxed_kg)
@@ -154,8 +155,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_table(result, str(args.file), strength))
-    if args.plot is not None:
-        plot(result, t_s, force_kg, args.plot)
+    if trace is not None:
+        from nhc_scale.cli.analyze_plot import plot
+
+        plot(result, trace, args.plot)
         if not args.json:
             print(f"plot written to {args.plot}")
     return 0
@@ -171,7 +174,7 @@ def _require_matplotlib() -> None:
         ) from None
 
 
-def _kg(value: float | None) -> str:
+def kg_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
@@ -216,20 +219,20 @@ def format_table(
         lines.append(
             f"{number:>3} {set_of.get(rep.start_s, 0):>3} {rep.start_s:>9.2f} {rep.end_s:>9.2f} "
             f"{minimum:>7} {rep.min_at_s:>9.2f} {rep.hold_kg:>7.2f} {rep.landing_peak_kg:>7.2f} "
-            f"{_kg(rep.push_off_peak_kg):>8} {rep.effort_s:>8.2f}"
+            f"{kg_text(rep.push_off_peak_kg):>8} {rep.effort_s:>8.2f}"
             + (f" {_strength_cell(strength[0][number - 1]):>24}" if strength else "")
         )
     lines += [
         "",
         f"reps: {summary['rep_count']} in {summary['set_count']} set(s), "
         f"{summary['unassisted_count']} unassisted (u)",
-        f"best minimum: {_kg(summary['best_min_kg'])} kg, "
-        f"median minimum: {_kg(summary['median_min_kg'])} kg",
+        f"best minimum: {kg_text(summary['best_min_kg'])} kg, "
+        f"median minimum: {kg_text(summary['median_min_kg'])} kg",
     ]
     for group in summary["sets"]:
         lines.append(
-            f"  set {group['set']}: {group['reps']} reps, best {_kg(group['best_min_kg'])} kg, "
-            f"median {_kg(group['median_min_kg'])} kg"
+            f"  set {group['set']}: {group['reps']} reps, best {kg_text(group['best_min_kg'])} kg, "
+            f"median {kg_text(group['median_min_kg'])} kg"
         )
     if strength:
         lines += _strength_footer(strength[1])
@@ -258,42 +261,3 @@ def _strength_footer(block: dict[str, Any]) -> list[str]:
             f"(doi:{item['doi']})"
         )
     return lines
-
-
-def plot(result: Analysis, t_s: np.ndarray, force_kg: np.ndarray, out: Path) -> None:
-    """The trace, each rep shaded, its minimum marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(max(8.0, min(40.0, (t_s[-1] - t_s[0]) / 15)), 4.5))
-    axes.plot(t_s, force_kg, lw=0.6, color="0.25", label="force")
-    for number, rep in enumerate(result.reps, start=1):
-        color = "tab:green" if rep.unassisted else "tab:blue"
-        axes.axvspan(rep.start_s, rep.end_s, color=color, alpha=0.15, lw=0)
-        axes.plot(rep.min_at_s, rep.min_assistance_kg, "v", color="tab:red", ms=7)
-        label = "0 (u)" if rep.unassisted else f"{rep.min_assistance_kg:.1f}"
-        axes.annotate(
-            f"{number}: {label}",
-            (rep.min_at_s, rep.min_assistance_kg),
-            textcoords="offset points",
-            xytext=(0, -14),
-            ha="center",
-            fontsize=7,
-            color="tab:red",
-        )
-    axes.set_xlabel("t (s)")
-    axes.set_ylabel("force (kg)")
-    best = result.summary.get("best_min_kg")
-    axes.set_title(
-        f"{len(result.reps)} reps, best minimum {_kg(best)} kg "
-        "(shaded: reps, green unassisted; triangles: minimum)"
-    )
-    figure.tight_layout()
-    try:
-        figure.savefig(out, dpi=110)
-    except OSError as error:
-        raise CommandError(f"cannot write {out}: {error.strerror or error}", code=2) from None
-    finally:
-        plt.close(figure)

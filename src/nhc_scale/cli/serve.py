@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from nhc_scale.instance_lock import InstanceBusy, InstanceLock
     from nhc_scale.store import Store, StoreError
     from nhc_scale.web.app import create_app
+    from nhc_scale.web.http_server import protocol_for_this_process
 
     if not 1 <= args.port <= 65535:
         raise CommandError("--port must be between 1 and 65535", code=2)
@@ -49,8 +50,14 @@ def run(args: argparse.Namespace) -> int:
         create_app(settings),
         host=args.host,
         port=args.port,
+        # httptools with a header limit, read timeouts and a connection cap (web/http_server.py)
+        http=protocol_for_this_process(),
+        ws="none",  # no route is a WebSocket; an upgrade would leave the connection cap
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=5,
+        # No proxy stands in front of the scale: a client's address is its own, never what an
+        # X-Forwarded-For header says (the lockout of token guesses goes by that address).
+        proxy_headers=False,
     )
     return 0

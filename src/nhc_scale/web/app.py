@@ -24,6 +24,7 @@ from nhc_scale.calibration import CalibrationError
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
 from nhc_scale.store import StoreError, UnknownAthleteError, UnknownSessionError
+from nhc_scale.web import api_docs
 from nhc_scale.web.routes import athletes, control, health, live, sessions
 from nhc_scale.web.security import BodyLimit
 
@@ -137,6 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         description="Minimum assistance of assisted Nordic hamstring curls.",
+        # FastAPI's pages load scripts from a CDN into this origin: api_docs serves /docs.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -179,7 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.add_middleware(BodyLimit)
     _describe_our_422(app)
-    for module in (health, live, sessions, control, athletes):
+    for module in (health, live, sessions, control, athletes, api_docs):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -16,6 +14,10 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 #: A rep's columns: its number in the session, then the detector's fields in their order.
 REP_COLUMNS = ("number", *Rep.__dataclass_fields__)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A cell holding any of these is quoted. Every line break is among them: spreadsheets split an
+#: unquoted row at a bare CR, and the text after it would start a row of its own, where the
+#: formula guard never looks (the csv module quotes only the line terminator's characters).
+NEEDS_QUOTES = frozenset(',"\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
 
 
 def spreadsheet_safe(value: Any) -> str:
@@ -31,13 +33,18 @@ def spreadsheet_safe(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _quoted(cell: str) -> str:
+    if NEEDS_QUOTES.isdisjoint(cell):
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:
-    """Rows as CSV, every cell made spreadsheet-safe and quoted where it holds a separator."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([spreadsheet_safe(value) for value in row])
-    return buffer.getvalue()
+    """Rows as CSV (RFC 4180 quoting, "\n" between rows), every cell made spreadsheet-safe and
+    quoted where it holds a separator, a quote or any line break."""
+    return "".join(
+        ",".join(_quoted(spreadsheet_safe(value)) for value in row) + "\n" for row in rows
+    )
 
 
 def download(
