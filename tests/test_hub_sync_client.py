@@ -180,8 +180,12 @@ def test_a_hub_that_is_down_costs_a_growing_outbox_then_everything_arrives_once(
         assert state.last_error.startswith(f"Cannot reach the hub at {hub.url}")
         assert state.next_attempt_unix is not None
         hub.start()
-        wait_for(lambda: worker.state().queued == 0, 30, "the outbox to empty")
-        state = worker.state()
+        # The outbox empties before the cycle that emptied it ends: wait for the end.
+        state = wait_for(
+            lambda: (s := worker.state()).queued == 0 and s.status != "syncing" and s,
+            30,
+            "the outbox to empty and the cycle to end",
+        )
         assert (state.status, state.last_error, state.consecutive_failures) == ("ok", "", 0)
         coach = hub.login()
         assert len(_hub_sessions(hub, coach)) == 12
