@@ -266,7 +266,9 @@ make_venv() {
     if [ ! -x "$venv/bin/python" ]; then
         python3 -m venv "$venv"
     fi
-    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${SOURCE}[pi]"
+    # The versions the tests passed with (constraints.txt), not whatever is newest today.
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet \
+        -c "$SOURCE/constraints.txt" "${SOURCE}[pi]"
     say "installed nhc-scale into $OPT"
 }
 
