@@ -61,7 +61,6 @@ def create_hub_app(settings: HubSettings) -> FastAPI:
     app.state.login_throttle = LoginThrottle()
     app.state.team_rows = TeamRowCache()
     errors.install(app)
-    errors.describe_422(app)
     app.add_middleware(BodyLimits)
     for module in (auth, team, athletes, sessions, pads, sync):
         app.include_router(module.router)

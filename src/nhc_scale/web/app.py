@@ -10,11 +10,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nhc_scale import __version__, sdnotify
 from nhc_scale.admin_token import ensure_token
@@ -24,72 +21,12 @@ from nhc_scale.calibration import CalibrationError
 from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
 from nhc_scale.store import StoreError, UnknownAthleteError, UnknownSessionError
-from nhc_scale.web import api_docs
+from nhc_scale.web import api_docs, request_errors
 from nhc_scale.web.routes import athletes, control, health, live, sessions
 from nhc_scale.web.security import BodyLimit
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-UNPARSEABLE_BODY = "There was an error parsing the body"
-
-
-def _readable(error: RequestValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
-        problems.append(f"{where or 'body'}: {item.get('msg', 'invalid')}")
-    return "invalid request: " + "; ".join(problems)
-
-
-def _fields(error: RequestValidationError) -> list[dict]:
-    """Where and what, without the input: an echoed NaN or infinity cannot be written as JSON
-    (it made a 500 of a 422), and an oversized input need not travel back."""
-    return [
-        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
-        for item in error.errors()
-    ]
-
-
-VALIDATION_PROBLEM = {
-    "title": "ValidationProblem",
-    "type": "object",
-    "required": ["detail"],
-    "properties": {
-        "detail": {"type": "string", "description": "one sentence naming every bad field"},
-        "errors": {
-            "description": "the fields to blame, when fields are to blame",
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["loc", "msg", "type"],
-                "properties": {
-                    "loc": {
-                        "type": "array",
-                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                    },
-                    "msg": {"type": "string"},
-                    "type": {"type": "string"},
-                },
-            },
-        },
-    },
-}
-
-
-def _describe_our_422(app: FastAPI) -> None:
-    """The schema promises what ``validation_error`` sends (FastAPI's default describes a list
-    in ``detail``), so clients and fuzzers can hold the API to it."""
-    generate = app.openapi
-
-    def openapi() -> dict:
-        schema = generate()
-        components = schema.get("components", {}).get("schemas", {})
-        if "HTTPValidationError" in components:
-            components["HTTPValidationError"] = VALIDATION_PROBLEM
-            components.pop("ValidationError", None)
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _watchdog(app: Appliance, interval_s: float) -> None:
@@ -143,25 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": _readable(error), "errors": _fields(error)},
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        if error.status_code == 400 and error.detail == UNPARSEABLE_BODY:
-            # FastAPI's answer to a body that is not UTF-8: the same 422 as any other bad JSON.
-            return JSONResponse(
-                status_code=422,
-                content={
-                    "detail": "invalid request: body: not JSON text (UTF-8)",
-                    "errors": [{"loc": ["body"], "msg": "not JSON text", "type": "json_invalid"}],
-                },
-            )
-        return await http_exception_handler(request, error)
+    request_errors.install(app)
 
     # Domain refusals, each kind to one status, with the appliance's sentence as the detail.
     statuses: dict[type[Exception], int] = {
@@ -182,7 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(kind, refused)
 
     app.add_middleware(BodyLimit)
-    _describe_our_422(app)
     for module in (health, live, sessions, control, athletes, api_docs):
         app.include_router(module.router)
 
