@@ -1,5 +1,6 @@
 #!/bin/sh
-# Set up (first time) and run every check: ruff, then the whole test suite.
+# Set up (first time) and run every check: ruff (lint and format), mypy, then the whole test
+# suite.
 # As root it also installs the Debian packages the tests drive (.ci/apt-packages.txt:
 # Chromium for the phone page, systemd-analyze for the units, shellcheck for the installer).
 set -eu
@@ -19,4 +20,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 fi
 sh scripts/setup-venv.sh test
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

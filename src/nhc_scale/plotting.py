@@ -24,12 +24,11 @@ def available() -> bool:
     return True
 
 
-def _when(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
+def _at(unix_s: float) -> float:
+    """matplotlib's date number (days) of a unix time: what its date axis plots."""
+    from matplotlib.dates import date2num
 
-
-def _at(unix_s: float) -> datetime:
-    return datetime.fromtimestamp(unix_s, UTC)
+    return float(date2num(datetime.fromtimestamp(unix_s, UTC)))
 
 
 def progress_png(progress: dict[str, Any], title: str = "") -> bytes:
@@ -42,13 +41,14 @@ def progress_png(progress: dict[str, Any], title: str = "") -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     points = progress["points"]
-    xs = [_when(p["started_at"]) for p in points]
+    started = [datetime.fromisoformat(p["started_at"]).timestamp() for p in points]
+    xs = [_at(unix_s) for unix_s in started]
     ys = [p["best_min_kg"] for p in points]
     axes.plot(xs, ys, "o-", color="tab:green", lw=1.2, ms=5, label="best minimum per session")
     trend = progress.get("trend")
     forecast = progress["forecast"]
     if trend is not None and xs:
-        end_unix = max(p.timestamp() for p in xs)
+        end_unix = max(started)
         if forecast.get("status") == "forecast":
             end_unix = max(end_unix, forecast["date_unix"])
         start_unix = trend["origin_unix"]

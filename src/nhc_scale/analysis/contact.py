@@ -107,9 +107,9 @@ def excise_dips(
     part = -y[lo:hi]
     if part.size < 3:
         return y
-    context = 2 * max(1, round(cfg.dip_context_s * fs)) + 1
+    depth_window = 2 * max(1, round(cfg.dip_context_s * fs)) + 1
     peaks, props = find_peaks(
-        part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=context
+        part, prominence=cfg.dip_min_kg, width=0, rel_height=0.5, wlen=depth_window
     )
     limit = _short_dip_limit(fs, cfg)
     reach = max(1, int(cfg.dip_reach_s * fs))

@@ -133,7 +133,7 @@ class Despiker:
         n = bx.size
         limit = n - 1 if final else n - 1 - self.lookahead  # last index with full lookahead
         if limit >= self._done:
-            self._examine(bt, bx, bridged, limit)
+            self._examine(bt, bx, bridged, limit, self._prev_t)
         emit = max(limit + 1, 0)
         self._t, self._x, self._bridged = bt[emit:], bx[emit:], bridged[emit:]
         self._done = max(0, self._done - emit)
@@ -147,7 +147,9 @@ class Despiker:
             )
         return bt[:emit], bx[:emit], bridged[:emit]
 
-    def _examine(self, bt: np.ndarray, bx: np.ndarray, bridged: np.ndarray, limit: int) -> None:
+    def _examine(
+        self, bt: np.ndarray, bx: np.ndarray, bridged: np.ndarray, limit: int, first_prev_t: float
+    ) -> None:
         threshold = self.threshold
         jumps = np.abs(np.diff(bx[: limit + 1], prepend=self._prev_x)) > threshold
         candidates = np.flatnonzero(jumps[self._done :]) + self._done
@@ -156,7 +158,7 @@ class Despiker:
         for i in candidates.tolist():
             if i < done:
                 continue
-            prev_t = float(bt[i - 1]) if i else self._prev_t
+            prev_t = float(bt[i - 1]) if i else first_prev_t
             prev_x = float(bx[i - 1]) if i else self._prev_x
             if abs(float(bx[i]) - prev_x) <= threshold:
                 continue
