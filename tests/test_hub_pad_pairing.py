@@ -4,6 +4,7 @@ about it in /api/hub and /api/health; unpairing. Each a real process on loopback
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from hub_server import Hub, running_hub
-from server import NHC_SCALE, Server, running_server
+from server import NHC_SCALE, Server, read_events, running_server
 
 pytestmark = pytest.mark.integration
 
@@ -131,6 +132,16 @@ def test_a_pad_paired_from_its_api_sends_its_outbox_and_unpaired_keeps_it(
         )
         assert state["last_error"] == "" and state["last_success_unix"] is not None
         assert httpx.get(pad.url + "/api/health").json()["hub"]["status"] == "ok"
+        events = read_events(pad.url + "/api/live", seconds=10, stop_on="status")
+        status = json.loads(next(data for name, data in events if name == "status"))
+        assert status["hub"].pop("last_success_unix") >= state["last_success_unix"]
+        assert status["hub"].pop("status") in ("ok", "syncing")  # the 30 s cycle may be on
+        assert status["hub"] == {
+            "paired": True,
+            "queued": 0,
+            "rejected": 0,
+            "last_error": "",
+        }
 
         unpaired = httpx.delete(pad.url + "/api/hub", headers=pad.auth)
         assert unpaired.status_code == 200 and unpaired.json()["paired"] is False

@@ -174,10 +174,17 @@ class HubSync:
         }
 
     def summary(self) -> dict[str, Any]:
-        """The part the live stream's status event carries."""
-        state = self.state()
-        keys = ("paired", "status", "queued", "rejected", "last_error", "last_success_unix")
-        return {key: state[key] for key in keys}
+        """The part the live stream's status event carries (made in the pipeline's thread
+        every 2 s: the outbox's two counts are its one read)."""
+        worker = self._worker
+        sync = None if worker is None else worker.state()
+        return {
+            "paired": self._pairing is not None,
+            "status": "unpaired" if sync is None else sync.status,
+            **self._store.outbox_counts(),
+            "last_error": self._problem if sync is None else sync.last_error,
+            "last_success_unix": None if sync is None else sync.last_success_unix,
+        }
 
     # ----- inside ---------------------------------------------------------------------------
     @property
