@@ -324,7 +324,8 @@ def _bytes_waiting_at(port: int) -> int:
 def _stored_at_hub(hub: Hub, pad_name: str) -> int:
     """The pad's sessions committed in the hub's SQLite file, read beside the hub (also while
     it is stopped: a reader sees the last commit)."""
-    with contextlib.closing(sqlite3.connect(hub.state_dir / HUB_DB_FILE)) as conn:
+    uri = f"file:{hub.state_dir / HUB_DB_FILE}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
         return conn.execute(
             "SELECT count(*) FROM sessions s JOIN pads p ON p.id = s.pad_id WHERE p.name = ?",
             (pad_name,),

@@ -119,6 +119,16 @@ def test_the_right_token_pairs_and_a_finished_session_is_sent(
     page.screenshot(path=str(OUTPUT / "pad-team-hub.png"), full_page=True)
 
 
+def test_pair_again_opens_the_form_with_the_address_and_cancel_closes_it(page, hub) -> None:
+    page.get_by_test_id("hub-change").click()
+    sync_api.expect(page.get_by_test_id("hub-form")).to_be_visible()
+    sync_api.expect(page.get_by_test_id("hub-url")).to_have_value(hub.url)
+    sync_api.expect(page.get_by_test_id("hub-token")).to_have_value("")
+    page.get_by_test_id("hub-cancel").click()
+    sync_api.expect(page.get_by_test_id("hub-form")).to_be_hidden()
+    sync_api.expect(page.get_by_test_id("hub-change")).to_be_visible()
+
+
 def test_a_revoked_token_is_said_in_words_and_sessions_wait(page, pad: Server, hub: Hub) -> None:
     coach = hub.login()
     pads = httpx.get(hub.url + "/api/pads", headers=coach).json()["pads"]

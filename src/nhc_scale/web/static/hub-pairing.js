@@ -58,6 +58,10 @@ class HubPairing {
     this.changing = false; // the form is open over a pairing
     $("hub-form").addEventListener("submit", (event) => this.pair(event));
     $("hub-change").addEventListener("click", () => this.openForm());
+    $("hub-cancel").addEventListener("click", () => {
+      this.changing = false;
+      this.render(this.state);
+    });
     $("hub-unpair").addEventListener("click", (event) => this.unpair(event.currentTarget));
     $("hub-sync-now").addEventListener("click", (event) => this.syncNow(event.currentTarget));
     $("athletes-tab").addEventListener("click", () => this.refresh());
@@ -107,6 +111,7 @@ class HubPairing {
     $("hub-pinned").hidden = !pinned;
     $("hub-form").hidden = pinned || (paired && !this.changing);
     $("hub-change").hidden = pinned || !paired || this.changing;
+    $("hub-cancel").hidden = !this.changing;
     $("hub-unpair").hidden = pinned || !paired;
     $("hub-sync-now").hidden = !paired;
   }
