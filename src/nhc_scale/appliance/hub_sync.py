@@ -214,7 +214,7 @@ class HubSync:
         if old is not None:
             old.stop(timeout_s=0)
         self._pairing = pairing
-        if pairing is not None:
+        if pairing is not None and not self._stopping.is_set():  # none after the pad's stop
             config = SyncConfig(hub_url=pairing.hub_url, pad_token=pairing.pad_token)
             self._worker = SyncWorker(self._sync_store, config)
             self._worker.start()
