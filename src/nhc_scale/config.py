@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -73,6 +74,17 @@ class Settings(BaseSettings):
         description="the token every state change (tare, calibration, settings, sessions) "
         "needs; None: a token generated on first start into state_dir/admin-token",
     )
+    # A team hub (docs/hub.md): both or neither. Given, they pin the pad to that hub, over a
+    # pairing made on the page or with `nhc-scale pair`.
+    hub_url: str | None = Field(
+        None, max_length=500, description="the team hub's address, http:// or https://"
+    )
+    hub_token: str | None = Field(
+        None,
+        min_length=8,
+        max_length=200,
+        description="this pad's token at the hub (the hub's Pads page or `nhc-scale hub pad add`)",
+    )
 
     @field_validator("gain")
     @classmethod
@@ -102,6 +114,20 @@ class Settings(BaseSettings):
             raise ValueError("emulated_force in kg must be between 0 and 500")
         return value
 
+    @field_validator("hub_url")
+    @classmethod
+    def _hub_address(cls, value: str | None) -> str | None:
+        return None if value is None else check_hub_url(value)
+
+    @model_validator(mode="after")
+    def _hub_pair(self) -> Settings:
+        if (self.hub_url is None) != (self.hub_token is None):
+            raise ValueError(
+                "hub_url and hub_token go together: set both (NHC_HUB_URL and NHC_HUB_TOKEN) "
+                "to sync with a team hub, or neither"
+            )
+        return self
+
     @field_validator("state_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -121,6 +147,25 @@ class Settings(BaseSettings):
         if config_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
         return tuple(sources)
+
+
+def check_hub_url(value: str) -> str:
+    """A hub's address as typed (``http://coach-laptop.local:8800``), without the trailing
+    slash; ValueError with a sentence for anything else."""
+    address = value.strip()
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "the hub's address must start with http:// or https:// and name a host, "
+            "e.g. http://coach-laptop.local:8800"
+        )
+    if parts.query or parts.fragment or any(c.isspace() for c in address):
+        raise ValueError("the hub's address must be a plain http:// or https:// address")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError("the hub's address has a port that is not a number") from None
+    return address.rstrip("/")
 
 
 def config_file_path() -> Path | None:
@@ -152,7 +197,10 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for item in error.errors():
             where = ".".join(str(part) for part in item["loc"]) or "settings"
-            problems.append(f"{where}: {item['msg']} (got {item.get('input')!r})")
+            if not item["loc"] or where.endswith("token"):
+                problems.append(f"{where}: {item['msg']}")  # never a token in a log line
+            else:
+                problems.append(f"{where}: {item['msg']} (got {item.get('input')!r})")
         origin = f" (config file {config_file})" if config_file else ""
         raise ConfigError("bad settings" + origin + ":\n  " + "\n  ".join(problems)) from None
     except ValueError as error:  # a TOML syntax error in the config file

@@ -15,6 +15,7 @@ Who does what (each its own module):
   phone_clock.py a phone's clock while the Pi has none
   prefs.py       the user's preferences
   status.py      the status event and /api/health
+  hub_sync.py    a team hub: the pairing, the sync worker, what the page says about it
   sessions.py, athletes.py  the use cases the API offers
 """
 
@@ -32,6 +33,7 @@ from nhc_scale import calibration as cal
 from nhc_scale.appliance.athletes import Athletes
 from nhc_scale.appliance.calibrator import Calibrator
 from nhc_scale.appliance.gaps import GapTracker
+from nhc_scale.appliance.hub_sync import HubSync
 from nhc_scale.appliance.live import LiveHub
 from nhc_scale.appliance.phone_clock import PhoneClock, check_plausible
 from nhc_scale.appliance.prefs import Preferences
@@ -74,6 +76,7 @@ class Appliance:
             wall_clock=self.clock.wall_time,
         )
         self.pipeline = PipelineHealth()
+        self.hub_sync = HubSync(self.store, Path(settings.state_dir), _settings_hub(settings))
         self.status = StatusReport(
             self.supervisor,
             self.calibrator,
@@ -83,9 +86,10 @@ class Appliance:
             self.pipeline,
             self.demo,
             notice,
+            self.hub_sync,
         )
         self.sessions = Sessions(
-            self.store, self.recorder, self.lock, self.clock, self.publish_status
+            self.store, self.recorder, self.lock, self.clock, self._session_changed
         )
         self.athletes = Athletes(self.store, self.sessions, self.clock, self.recent_force)
         self._thread: threading.Thread | None = None
@@ -98,9 +102,11 @@ class Appliance:
         self._running.set()
         self._thread = threading.Thread(target=self._pipeline, name="nhc-pipeline", daemon=True)
         self._thread.start()
+        self.hub_sync.start()
 
     def stop(self) -> None:
         """Clean shutdown: the sampler stops, the session is closed, the store flushed."""
+        self.hub_sync.stop()
         self._running.clear()
         if self._thread is not None:
             self._thread.join(5.0)
@@ -146,6 +152,8 @@ class Appliance:
         self._publish_samples(block, chunk)
         if self.supervisor.status_changed or session_before is not self.recorder.session:
             self.publish_status()
+        if session_before is not None and self.recorder.session is not session_before:
+            self.hub_sync.session_finished()  # stopped by itself (auto-stop)
 
     def _track(self, block: SampleBlock) -> None:
         """Keep the raw readings (tare acts on them) and the holes in the data."""
@@ -235,6 +243,12 @@ class Appliance:
     def publish_status(self) -> None:
         self.hub.publish("status", self.status.event())
 
+    def _session_changed(self) -> None:
+        """A request started, stopped or changed the running session."""
+        self.publish_status()
+        if self.recorder.session is None:  # one just ended, its outbox row committed
+            self.hub_sync.session_finished()
+
     # ----- use cases that act on the sensor and the clock -----------------------------------
     def tare(self) -> cal.Calibration:
         with self.lock:
@@ -269,3 +283,9 @@ class Appliance:
 
     def wall_time(self) -> float:
         return self.clock.wall_time()
+
+
+def _settings_hub(settings: Settings) -> tuple[str, str] | None:
+    if settings.hub_url is None or settings.hub_token is None:
+        return None
+    return settings.hub_url, settings.hub_token

@@ -12,6 +12,7 @@ from typing import Any
 
 from nhc_scale import __version__
 from nhc_scale.appliance.calibrator import Calibrator
+from nhc_scale.appliance.hub_sync import HubSync
 from nhc_scale.appliance.phone_clock import PhoneClock
 from nhc_scale.appliance.recorder import Recorder
 from nhc_scale.appliance.supervisor import SamplerSupervisor
@@ -48,6 +49,7 @@ class StatusReport:
     pipeline: PipelineHealth
     demo: bool
     notice: str | None
+    hub_sync: HubSync
 
     def sensor(self) -> dict[str, Any]:
         stats = self.supervisor.stats
@@ -82,6 +84,7 @@ class StatusReport:
             "demo": self.demo,
             "clock": self.clock.status(),
             "store": {key: store[key] for key in ("status", "message", "full", "buffered_samples")},
+            "hub": self.hub_sync.summary(),
             "t_ns": time.monotonic_ns(),
         }
 
@@ -104,4 +107,7 @@ class StatusReport:
             "calibration": self.calibrator.status(),
             "clock": self.clock.status(),
             "pipeline": pipeline,
+            # Never part of the overall status: a hub that is away costs the pad nothing but a
+            # growing outbox, and must not make the watchdog restart it.
+            "hub": self.hub_sync.state(),
         }

@@ -16,7 +16,7 @@ from nhc_scale.calibration import CalibrationError
 from nhc_scale.config import ConfigError
 
 # Order is the order shown in --help.
-SUBCOMMANDS = ("serve", "read", "tare", "calibrate", "doctor", "analyze", "hub")
+SUBCOMMANDS = ("serve", "read", "tare", "calibrate", "doctor", "analyze", "pair", "hub")
 
 
 class CommandError(Exception):

@@ -158,7 +158,10 @@ def pad_add(args: argparse.Namespace) -> int:
     print()
     print(f"    {token}")
     print()
-    print("On the pad, set hub_url to this hub's address and hub_token to the token.")
+    print(
+        "On the pad: its page's Athletes tab, Team hub, or `nhc-scale pair HUB_URL` there, "
+        "with this hub's address and the token."
+    )
     return 0
 
 

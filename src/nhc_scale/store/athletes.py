@@ -89,6 +89,24 @@ class AthletesMixin:
         self._update_columns("athletes", athlete_id, changes)
         return self.require_athlete(athlete_id)
 
+    def update_relaxed_if_newer(
+        self, athlete_id: int, relaxed_kg: float, relaxed_at: float
+    ) -> bool:
+        """Set the relaxed reading unless the athlete's own is as new or newer (a reading taken
+        meanwhile on this pad is kept). One statement, so no reading can slip in between the
+        comparison and the write; True if it was set."""
+        return bool(
+            self._write(
+                lambda conn: (
+                    conn.execute(
+                        "UPDATE athletes SET relaxed_kg = ?, relaxed_at = ? "
+                        "WHERE id = ? AND (relaxed_at IS NULL OR relaxed_at < ?)",
+                        (float(relaxed_kg), float(relaxed_at), athlete_id, float(relaxed_at)),
+                    ).rowcount
+                )
+            )
+        )
+
     def delete_athlete(self, athlete_id: int) -> int:
         """Delete the profile; its sessions stay, unassigned (the foreign key sets NULL), and
         an active athlete stops being active. Returns how many sessions were unassigned."""

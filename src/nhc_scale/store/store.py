@@ -594,6 +594,17 @@ class Store(AthletesMixin):
         )
         return {"queued": row["queued"], "rejected": row["rejected"]}
 
+    def outbox_rejected(self, limit: int) -> list[tuple[int, str]]:
+        """The newest sessions the hub refused, as (session id, the hub's sentence)."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT session_id, rejected_reason FROM outbox WHERE rejected_reason IS NOT NULL "
+                "ORDER BY queued_at DESC, session_id DESC LIMIT ?",
+                (int(limit),),
+            ).fetchall()
+        )
+        return [(row["session_id"], row["rejected_reason"]) for row in rows]
+
     def mark_synced(self, session_uuids: Sequence[str]) -> None:
         """The hub has these sessions: out of the outbox (unknown uuids are ignored)."""
         self._write(

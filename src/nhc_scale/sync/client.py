@@ -47,10 +47,13 @@ class Failure(Enum):
 
 
 class HubError(Exception):
-    def __init__(self, message: str, failure: Failure, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, failure: Failure, status: int | None = None, cause: str = ""
+    ) -> None:
         super().__init__(message)
         self.failure = failure
         self.status = status
+        self.cause = cause  # UNREACHABLE: what the network said ("Connection refused", ...)
 
 
 def _detail(body: bytes) -> str:
@@ -139,6 +142,7 @@ class HubClient:
                 f"Cannot reach the hub at {self.hub_url} ({reason}); the sessions wait on the "
                 "pad and are sent when it is back.",
                 Failure.UNREACHABLE,
+                cause=str(reason),
             ) from None
 
     def _timed_out(self) -> HubError:
@@ -146,6 +150,7 @@ class HubClient:
             f"The hub at {self.hub_url} did not answer within {self.timeout_s:g} s; the "
             "sessions wait on the pad and are sent when it answers.",
             Failure.UNREACHABLE,
+            cause=f"no answer within {self.timeout_s:g} s",
         )
 
     def _http_error(self, status: int, body: bytes) -> HubError:
@@ -184,7 +189,17 @@ def check_pairing(hub_url: str, pad_token: str, pad_version: str, queued: int = 
     """For the pad's page or CLI when a person enters a hub address and token: the pad's name at
     the hub if both are right, else a HubError whose sentence says what is wrong."""
     client = HubClient(hub_url, pad_token, timeout_s=10.0)
-    info = client.hello()
+    try:
+        info = client.hello()
+    except HubError as error:
+        if error.failure is not Failure.UNREACHABLE:
+            raise
+        raise HubError(
+            f"Cannot reach a hub at {client.hub_url} ({error.cause}): check the address (the "
+            "hub's Pads page shows it) and that the hub runs and this pad's network reaches it.",
+            error.failure,
+            cause=error.cause,
+        ) from None
     if PROTOCOL_VERSION not in info.protocols:
         raise HubError(
             f"The hub at {client.hub_url} speaks sync protocol {info.protocols}, this pad "

@@ -66,6 +66,7 @@ class SyncState:
     consecutive_failures: int
     next_attempt_unix: float | None
     sent_sessions: int  # acknowledged since the worker started
+    pad_name: str | None = None  # the hub's name for this pad, from its last heartbeat answer
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,6 +155,10 @@ class SyncWorker:
         if self.state().consecutive_failures == 0:
             self._wake.set()
 
+    def sync_now(self) -> None:
+        """A person asked: start a cycle now, even while waiting out a failure's backoff."""
+        self._wake.set()
+
     def state(self) -> SyncState:
         with self._lock:
             return self._state
@@ -169,6 +174,8 @@ class SyncWorker:
             self._failed(str(error))
             return False
         except Exception as error:  # the pad's own store failed: say so, keep the thread alive
+            if self._stop.is_set():
+                return False  # the pad is shutting down and closed its store under us
             log.exception("sync: the outbox could not be read or marked")
             self._failed(f"The pad's outbox could not be read or marked ({error}).")
             return False
@@ -184,6 +191,9 @@ class SyncWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            # Cleared before the cycle, not after the wait: a session that finishes while a
+            # cycle runs wakes the next one at once instead of being left for the interval.
+            self._wake.clear()
             ok = self.sync_once()
             if self._stop.is_set():
                 break
@@ -197,7 +207,6 @@ class SyncWorker:
             )
             self._update(next_attempt_unix=self._now() + delay)
             self._wake.wait(delay)
-            self._wake.clear()
 
     def _update(self, **changes: Any) -> None:
         with self._lock:
@@ -220,7 +229,8 @@ class SyncWorker:
         self._update(status="syncing", last_attempt_unix=self._now())
         queued, rejected = self._counts()
         last_error = self.state().last_error
-        self._client.heartbeat(self.config.pad_version, queued, rejected, last_error)
+        answer = self._client.heartbeat(self.config.pad_version, queued, rejected, last_error)
+        self._update(pad_name=answer.pad_name)
         roster = self._client.exchange_roster(self._store.roster())
         self._store.apply_roster(roster.athletes)
         sent = 0

@@ -22,7 +22,7 @@ from nhc_scale.config import Settings
 from nhc_scale.sensor import sampler_config
 from nhc_scale.store import StoreError, UnknownAthleteError, UnknownSessionError
 from nhc_scale.web import api_docs, request_errors
-from nhc_scale.web.routes import athletes, control, health, live, sessions
+from nhc_scale.web.routes import athletes, control, health, hub, live, sessions
 from nhc_scale.web.security import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(kind, refused)
 
     app.add_middleware(BodyLimit)
-    for module in (health, live, sessions, control, athletes, api_docs):
+    for module in (health, live, sessions, control, athletes, hub, api_docs):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -148,6 +148,42 @@ class PipelineStatus(BaseModel):
     message: str
 
 
+# ---- the team hub (docs/hub.md, "The pad's side") ----------------------------------------------
+class RefusedSession(BaseModel):
+    session_id: int
+    reason: str
+
+
+class HubSyncState(BaseModel):
+    """Whether and how this pad syncs with a team hub; never the token."""
+
+    paired: bool
+    source: Literal["settings", "pairing"] | None = Field(
+        description="where the hub comes from: the settings (NHC_HUB_URL, NHC_HUB_TOKEN) or a "
+        "pairing made on the page or with `nhc-scale pair`"
+    )
+    hub_url: str | None
+    pad_name: str | None = Field(description="the hub's name for this pad")
+    paired_at_unix: float | None
+    status: Literal["unpaired", "starting", "syncing", "ok", "error", "stopped"]
+    queued: int = Field(description="finished sessions waiting for the hub")
+    rejected: int = Field(description="sessions the hub refused, kept on the pad")
+    refused_sessions: list[RefusedSession] = Field(
+        description="the newest refused sessions (at most 5), with the reason"
+    )
+    last_error: str = Field(description="one sentence; empty after a good exchange")
+    last_success_unix: float | None
+    last_attempt_unix: float | None
+    next_attempt_unix: float | None
+    consecutive_failures: int
+    sent_sessions: int = Field(description="acknowledged by the hub since the pad started")
+
+
+class PairRequest(Strict):
+    hub_url: str = Field(..., min_length=1, max_length=500)
+    pad_token: str = Field(..., min_length=1, max_length=500)
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded", "error"]
     version: str
@@ -157,6 +193,7 @@ class Health(BaseModel):
     calibration: CalibrationStatus
     clock: Clock
     pipeline: PipelineStatus
+    hub: HubSyncState
 
 
 # ---- athletes --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { Athletes, AthletesView } from "./athletes.js";
 import { drawLiveTrace } from "./charts.js";
 import { beep, buzz, ScreenKeeper, unlockAudioOnFirstGesture } from "./device.js";
 import { History } from "./history.js";
+import "./hub-pairing.js"; // the Athletes tab's Team hub section: it runs itself
 import { LiveStream } from "./live.js";
 import { forceText, hasStrength, renderStrengthPanel } from "./strength.js";
 import { storedToken, takeTokenFromAddress, withAdmin } from "./token.js";
