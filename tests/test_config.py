@@ -60,6 +60,16 @@ def test_an_unknown_environment_setting_is_an_error(monkeypatch: pytest.MonkeyPa
         load_settings()
 
 
+def test_the_hubs_own_settings_are_left_to_the_hub(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One machine may run a pad and a team hub from one environment (docs/hub.md)."""
+    monkeypatch.setenv("NHC_HUB_STATE_DIR", str(tmp_path / "hub"))
+    monkeypatch.setenv("NHC_HUB_DATABASE_URL", "sqlite:///" + str(tmp_path / "hub.db"))
+    monkeypatch.setenv("NHC_STATE_DIR", str(tmp_path / "pad"))
+    assert load_settings().state_dir == tmp_path / "pad"
+
+
 def test_the_config_file_is_read_and_the_environment_wins(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -24,6 +24,10 @@ ENV_PREFIX = "NHC_"
 DEFAULT_CONFIG_FILE = Path("/etc/nhc-scale/config.toml")
 # Variables that configure where settings come from, not settings themselves.
 _META_VARIABLES = {"NHC_CONFIG"}
+# The team hub's own settings share the prefix (docs/hub.md): the hub checks those, so one
+# machine may run a pad and a hub from one environment. The pad's hub_url and hub_token are
+# its own and checked here (a typo in one leaves the other alone, which is refused).
+_HUB_PREFIX = "NHC_HUB_"
 
 PinsBackend = Literal["auto", "lgpio", "rpigpio", "emulated"]
 
@@ -181,7 +185,9 @@ def load_settings(**overrides: object) -> Settings:
     unknown = sorted(
         name
         for name in os.environ
-        if name.upper().startswith(ENV_PREFIX) and name.upper() not in known | _META_VARIABLES
+        if name.upper().startswith(ENV_PREFIX)
+        and name.upper() not in known | _META_VARIABLES
+        and not name.upper().startswith(_HUB_PREFIX)
     )
     if unknown:
         raise ConfigError(
