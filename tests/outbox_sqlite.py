@@ -1,5 +1,5 @@
 """A small SQLite outbox and roster implementing nhc_scale.sync.outbox.SyncStore, for the sync
-worker's tests (phase 2 puts the real one in the pad's store). It keeps each session's payload
+worker's tests, which then need no pad (the pad's real one is appliance/sync_store.py). It keeps each session's payload
 as JSON, in the order the sessions were queued."""
 
 from __future__ import annotations
