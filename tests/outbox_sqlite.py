@@ -1,6 +1,6 @@
 """A small SQLite outbox and roster implementing nhc_scale.sync.outbox.SyncStore, for the sync
-worker's tests, which then need no pad (the pad's real one is appliance/sync_store.py). It keeps each session's payload
-as JSON, in the order the sessions were queued."""
+worker's tests, which then need no pad (the pad's real one is appliance/sync_store.py). It
+keeps each session's payload as JSON, in the order the sessions were queued."""
 
 from __future__ import annotations
 
