@@ -236,11 +236,12 @@ class Appliance:
         self.hub.publish("status", self.status.event())
 
     # ----- use cases that act on the sensor and the clock -----------------------------------
-    def tare(self) -> cal.Calibration:
+    def tare(self, anyway: bool = False) -> tuple[cal.Calibration, float | None]:
+        """The new zero and the load it took away (see Calibrator.tare)."""
         with self.lock:
-            calibration = self.calibrator.tare()
+            result = self.calibrator.tare(anyway)
         self.publish_status()
-        return calibration
+        return result
 
     def calibrate(self, mass_kg: float) -> cal.Calibration:
         with self.lock:

@@ -106,6 +106,7 @@ class Progress(BaseModel):
 class TareResult(BaseModel):
     zero_counts: float
     tared_at: str
+    zeroed_kg: float | None = None  # the load the pad read when zeroed; null on the first tare
 
 
 class CalibrationResult(BaseModel):
