@@ -147,7 +147,7 @@ function renderSensor() {
   const element = $("sensor-status");
   const live = state.connection === "live";
   // One line in the top bar; the sensor's own words go to its tooltip and the hero's label.
-  element.textContent = live ? sensorLabel() : "No connection";
+  element.textContent = live ? sensorLabel() : "Offline";
   element.dataset.status = live ? state.sensorStatus : "offline";
   element.title = live && state.sensorMessage ? state.sensorMessage : "";
   $("demo-banner").hidden = !state.demo;
