@@ -156,19 +156,29 @@ export class AthletesView {
     this.editing = null;
   }
 
-  /** A problem with the form, next to its Save button; `field` is marked and focused. */
+  /**
+   * A problem with the form, where the person looks: under the field to blame (marked and
+   * focused), or else just above the Save button.
+   */
   formError(field, text) {
     const form = $("athlete-form");
-    for (const input of form.querySelectorAll("input")) input.removeAttribute("aria-invalid");
+    for (const input of form.querySelectorAll("input")) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
     const error = $("athlete-form-error");
     error.textContent = text;
     error.hidden = !text;
-    if (field) {
-      const input = form.elements[field];
+    const input = field ? form.elements[field] : null;
+    if (input) input.closest("label").after(error);
+    else form.querySelector(".dialog-actions").before(error);
+    if (!text) return;
+    if (input) {
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", "athlete-form-error");
       input.focus();
     }
+    error.scrollIntoView({ block: "nearest" });
   }
 
   async save(event) {
@@ -183,6 +193,7 @@ export class AthletesView {
       knee_to_hands_m: optional("knee_to_hands_m"),
       knee_to_ankle_m: optional("knee_to_ankle_m"),
     };
+    // Checked here first: the person gets a sentence about the field, not a schema's words.
     const problem = profileProblem(fields);
     if (problem) {
       this.formError(...problem);
