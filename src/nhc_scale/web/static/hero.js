@@ -43,7 +43,7 @@ export function targetOf(targets, choice) {
 }
 
 function signedWords(deltaKg, unit, against) {
-  const amount = formatWithUnit(Math.abs(deltaKg), unit);
+  const amount = formatForce(Math.abs(deltaKg), unit); // the unit is beside the big number
   if (Math.abs(deltaKg) < SAME_KG) return `Same as ${against}`;
   // Lower is better: less help from the hands.
   return deltaKg < 0 ? `${amount} better than ${against}` : `${amount} more than ${against}`;
@@ -57,7 +57,8 @@ function signedWords(deltaKg, unit, against) {
 export function heroView({ phase, unit, forceKg, runningMinKg, result, targets, targetChoice, sensorLabel }) {
   const view = { phase, label: "", value: "–", force: "", target: "", change: "", note: false };
   const target = targetOf(targets, targetChoice);
-  const targetText = target ? `Target ${formatWithUnit(target.kg, unit)} · ${TARGET_WORDS[target.key]}` : "";
+  // No unit: it is beside the big number's, and the line must fit a small phone.
+  const targetText = target ? `Target ${formatForce(target.kg, unit)} · ${TARGET_WORDS[target.key]}` : "";
   if (phase === "offline") {
     view.label = "No connection to the scale";
   } else if (phase === "no-sensor") {
