@@ -55,7 +55,7 @@ class Phases:
                     self.reps += 1
                     self.rep_at = time.monotonic()
 
-    def wait(self, condition, timeout_s: float = 120.0) -> None:
+    def wait(self, condition, timeout_s: float = 420.0) -> None:
         deadline = time.monotonic() + timeout_s
         while not condition():
             if time.monotonic() > deadline:
