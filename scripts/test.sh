@@ -1,6 +1,6 @@
 #!/bin/sh
 # Set up (first time) and run every check: ruff (lint and format), mypy, then the whole test
-# suite.
+# suite. npm installs axe-core for the page's accessibility tests (.ci/axe).
 # As root it also installs the Debian packages the tests drive (.ci/apt-packages.txt:
 # Chromium for the phone page, systemd-analyze for the units, shellcheck for the installer).
 set -eu
@@ -19,6 +19,10 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     fi
 fi
 sh scripts/setup-venv.sh test
+# axe-core for the phone page's accessibility tests (tests/test_page_axe.py), from its lock file.
+if [ ! -f .ci/axe/node_modules/axe-core/axe.min.js ]; then
+    (cd .ci/axe && npm ci --no-audit --no-fund)
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

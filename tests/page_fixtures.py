@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,3 +99,58 @@ class FlakyLink:
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
+# ---- phones ------------------------------------------------------------------------------------
+#: The three phones every page test that is about layout runs on.
+PHONES = {
+    "390x844": {"width": 390, "height": 844},
+    "844x390": {"width": 844, "height": 390},
+    "360x640": {"width": 360, "height": 640},
+}
+
+
+def launch_chromium(playwright):  # -> playwright Browser
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def new_phone(browser, url: str, viewport: dict[str, int], errors: list[str] | None = None):
+    """A fresh phone (its own storage) on ``url``; page errors and console errors go to
+    ``errors`` when given."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
+    page.goto(url)
+    return page
+
+
+def wait_until(condition, timeout_s: float, what: str, poll_s: float = 0.1):
+    """Poll ``condition`` until it returns something true (returned), or fail saying ``what``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(poll_s)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+#: Elements drawn (partly) outside the screen's width, by a selector-ish description.
+OFF_SCREEN_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+        if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        if (box.right > width + 1 || box.left < -1) {
+            out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} right=${box.right}`);
+        }
+    }
+    return out;
+}"""

@@ -82,3 +82,30 @@ def test_a_damaged_calibration_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_units() -> None:
     assert cal.to_unit(10, "N") == pytest.approx(98.0665)
     assert cal.to_unit(10, "lb") == pytest.approx(22.0462, abs=1e-4)
+
+
+def test_a_tare_with_a_load_on_the_tared_pad_is_refused_and_says_what_it_reads() -> None:
+    tared = cal.tare(cal.Calibration(counts_per_kg=10_000), *readings(84_000))
+    arm = readings(84_000 + 4.2 * 10_000, seed=5)  # an arm left on the pad: 4.2 kg, steady
+    with pytest.raises(cal.CalibrationError, match=r"reads 4\.2 kg, so it is not empty") as refused:
+        cal.tare(tared, *arm, max_load_kg=cal.MAX_TARE_LOAD_KG)
+    assert refused.value.facts["reason"] == "loaded"
+    assert refused.value.facts["load_kg"] == pytest.approx(4.2, abs=0.05)
+    # Anyway (the zero moved), or from the CLI (no limit): zeroed, and it says how much.
+    anyway = cal.tare(tared, *arm)
+    assert cal.zeroed_kg(tared, anyway) == pytest.approx(4.2, abs=0.05)
+    # Below zero is what a new tare is for: a tare taken with something on the pad, undone.
+    low = cal.tare(tared, *readings(84_000 - 3 * 10_000, seed=6), max_load_kg=2.0)
+    assert cal.zeroed_kg(tared, low) == pytest.approx(-3.0, abs=0.05)
+    # The first tare has nothing to compare with: whatever is there is the zero.
+    assert cal.zeroed_kg(cal.Calibration(), tared) is None
+
+
+def test_refusals_say_why_for_a_program_too() -> None:
+    with pytest.raises(cal.CalibrationError) as moving:
+        cal.tare(cal.Calibration(), *readings(84_000, noise=5_000))
+    assert moving.value.facts["reason"] == "moving"
+    assert moving.value.facts["spread_kg"] > cal.MAX_STEADY_SD_KG
+    with pytest.raises(cal.CalibrationError) as short:
+        cal.tare(cal.Calibration(), *readings(84_000, seconds=0.5))
+    assert short.value.facts == {"reason": "too_short"}

@@ -88,7 +88,7 @@ def phone(browser, server: str, state_dir: Path) -> Iterator[Phone]:
     )
     token = (state_dir / "admin-token").read_text().strip()
     page.goto(f"{server}/#token={token}")  # as a link beside the token would: no prompt
-    page.get_by_test_id("live-force").wait_for()
+    page.get_by_test_id("hero-value").wait_for()
     yield phone
     context.close()
 
@@ -117,7 +117,9 @@ def test_picking_an_athlete_gives_their_reps_strength_numbers(phone: Phone) -> N
     sync_api.expect(page.get_by_test_id("message")).to_contain_text("New sessions: Anna")
     # The demo athlete does a rep every 10-20 s; the first one in Anna's running session has
     # numbers (before it, the list shows her last session's, which have them too).
-    sync_api.expect(page.locator("#session-label")).to_have_text("· this session", timeout=90_000)
+    sync_api.expect(page.get_by_test_id("rep-list")).to_have_attribute(
+        "data-listed", "running", timeout=90_000
+    )
     page.locator("#rep-list li .rep-leg").first.wait_for(timeout=90_000)
     panel = page.get_by_test_id("strength-panel")
     sync_api.expect(panel).to_be_visible()
@@ -134,7 +136,7 @@ def test_picking_an_athlete_gives_their_reps_strength_numbers(phone: Phone) -> N
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "athletes-live.png"))
     assert (
-        page.get_by_test_id("live-force").bounding_box()["height"]
+        page.get_by_test_id("hero-value").bounding_box()["height"]
         > panel.bounding_box()["height"] / 3
     ), "the live force stays the biggest thing"
 

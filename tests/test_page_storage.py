@@ -33,7 +33,7 @@ def test_a_full_disk_is_a_red_banner_and_it_goes_when_there_is_room(
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(server.url + "/")
         banner = page.get_by_test_id("store-banner")
-        page.wait_for_function("document.getElementById('live-force').textContent !== '–'")
+        page.wait_for_function("document.getElementById('hero-value').textContent !== '–'")
         assert banner.is_hidden()
         filler = fill(small_disk)
         full_at = time.monotonic()

@@ -12,8 +12,10 @@ from nhc_scale.analysis.progress import (
     DAY_S,
     MIN_SESSIONS,
     VARIATIONS,
+    day_bests,
     forecast,
     progress,
+    training_days,
     training_notes,
     trend,
 )
@@ -98,12 +100,43 @@ def test_a_latest_session_at_zero_has_reached_it() -> None:
     assert result["date"] == "2026-01-22"
 
 
-def test_progress_draws_a_trend_from_two_sessions_but_forecasts_from_four() -> None:
-    values = [30.0, 27.0]
-    out = progress(weekly(values), values)
-    assert out["trend"] is not None
-    assert out["forecast"]["status"] == "not_enough_data"
+def test_progress_draws_a_trend_only_where_it_forecasts_from_four_training_days() -> None:
+    for values in ([30.0, 27.0], [30.0, 27.0, 25.0]):
+        out = progress(weekly(values), values)
+        assert out["trend"] is None, "a line beside the words 'not enough data'"
+        assert out["forecast"]["status"] == "not_enough_data"
+    values = [30.0, 27.0, 25.0, 22.0]
+    assert progress(weekly(values), values)["trend"]["days"] == 4
     assert progress([], [])["trend"] is None
+    rising = [20.0, 21.0, 22.5, 23.0]
+    out = progress(weekly(rising), rising)  # no date, but the line shows why
+    assert out["trend"]["slope_kg_per_day"] > 0
+    assert out["forecast"]["status"] == "not_enough_data"
+
+
+def test_sessions_minutes_apart_are_one_training_day_with_its_best() -> None:
+    # Three sessions in ten minutes (a stop and start, a restart): one point, no trend, no
+    # "-310 kg/week".
+    starts = [T0, T0 + 300, T0 + 600]
+    assert training_days(starts) == [[0, 1, 2]]
+    out = progress(starts, [31.0, 26.0, 29.0])
+    assert out["trend"] is None
+    assert out["forecast"]["reason"].startswith("1 training day with reps")
+    # Four weeks, each workout split in two sessions 20 minutes apart: four days, each its best.
+    t, best = [], []
+    for week, (a, b) in enumerate([(30.0, 29.0), (27.5, 28.0), (26.0, 25.0), (24.0, 23.5)]):
+        t += [T0 + week * WEEK, T0 + week * WEEK + 1200]
+        best += [a, b]
+    assert day_bests(t, best) == ([T0 + w * WEEK for w in range(4)], [29.0, 27.5, 25.0, 23.5])
+    fit = progress(t, best)["trend"]
+    assert fit["days"] == 4
+    assert fit["slope_kg_per_week"] == pytest.approx(-1.83, abs=0.2)
+
+
+def test_a_training_day_is_bounded_and_needs_no_order() -> None:
+    starts = [T0 + 7 * 3600, T0, T0 + 3600, T0 + 5 * 3600]  # any order; 7 h is a new day
+    assert training_days(starts) == [[1, 2, 3], [0]]
+    assert training_days([]) == []
 
 
 def test_training_notes_speak_up_only_well_beyond_the_advice() -> None:
@@ -118,6 +151,18 @@ def test_training_notes_speak_up_only_well_beyond_the_advice() -> None:
     assert note["kind"] == "sets" and note["count"] == 6 and "2-3 sets" in note["message"]
     long_ago = [(now - 90 * DAY_S, 6)]
     assert training_notes(long_ago, now) == []
+
+
+def test_one_workout_split_into_sessions_is_not_several_this_week() -> None:
+    now = T0 + 30 * DAY_S
+    split = [(now - DAY_S, 1), (now - DAY_S + 600, 1), (now - DAY_S + 1500, 1)]
+    assert training_notes(split, now) == []  # one training day of 3 sets: as advised
+    split_heavy = [(now - DAY_S, 3), (now - DAY_S + 600, 3)]
+    (note,) = training_notes(split_heavy, now)
+    assert note["kind"] == "sets" and note["count"] == 6
+    three_days = [(now - DAY_S * i, 1) for i in range(3)]
+    (note,) = training_notes(three_days, now)
+    assert note["message"].startswith("3 training days in the last 7 days")
 
 
 def test_the_variations_follow_the_tutorial_from_easiest_to_hardest() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,10 +33,19 @@ MIN_DELTA_NOISE_RATIO = 20.0
 SATURATION_MARGIN = 0.99 * 0x7FFFFF
 # Below this a kilogram moves the reading by less than the HX711's noise: no load cell does.
 MIN_COUNTS_PER_KG = 10.0
+# A tared pad that reads more than this is not empty (an arm or a bag left on it): zeroing it
+# would make every rep read that much too light. Zero drifts far less; a reading below zero
+# (a tare taken with something on the pad) is what a new tare is for.
+MAX_TARE_LOAD_KG = 2.0
 
 
 class CalibrationError(Exception):
-    """The reading cannot be used; the message says why and what to do."""
+    """The reading cannot be used; the message says why and what to do. ``facts`` say it for a
+    program: ``reason`` ("too_short", "saturated", "moving", "loaded") and the numbers (kg)."""
+
+    def __init__(self, message: str, reason: str, **numbers: float) -> None:
+        super().__init__(message)
+        self.facts: dict[str, Any] = {"reason": reason, **numbers}
 
 
 @dataclass(frozen=True)
@@ -83,12 +92,14 @@ def _now() -> str:
 def _steady_mean(calibration: Calibration, counts: Sequence[int], t_ns: Sequence[int]) -> float:
     if len(counts) < 2 or (t_ns[-1] - t_ns[0]) * 1e-9 < MIN_WINDOW_S * 0.95:
         raise CalibrationError(
-            f"need at least {MIN_WINDOW_S:.0f} s of readings, got {len(counts)} samples"
+            f"need at least {MIN_WINDOW_S:.0f} s of readings, got {len(counts)} samples",
+            "too_short",
         )
     if any(abs(c) >= SATURATION_MARGIN for c in counts):
         raise CalibrationError(
             "the reading is saturated (at the ADC's limit): check the wiring, lower the gain "
-            "or use a smaller mass"
+            "or use a smaller mass",
+            "saturated",
         )
     scale = abs(calibration.counts_per_kg)
     sd_kg = statistics.pstdev(counts) / scale
@@ -97,15 +108,40 @@ def _steady_mean(calibration: Calibration, counts: Sequence[int], t_ns: Sequence
     if sd_kg > MAX_STEADY_SD_KG or drift_kg > MAX_STEADY_DRIFT_KG:
         raise CalibrationError(
             f"the load is moving (spread {sd_kg:.2f} kg, drift {drift_kg:.2f} kg): "
-            "keep the pad still and try again"
+            "keep the pad still and try again",
+            "moving",
+            spread_kg=round(sd_kg, 3),
+            drift_kg=round(drift_kg, 3),
         )
     return statistics.fmean(counts)
 
 
-def tare(calibration: Calibration, counts: Sequence[int], t_ns: Sequence[int]) -> Calibration:
-    """Zero the scale on at least a second of steady readings of the empty pad."""
+def tare(
+    calibration: Calibration,
+    counts: Sequence[int],
+    t_ns: Sequence[int],
+    max_load_kg: float | None = None,
+) -> Calibration:
+    """Zero the scale on at least a second of steady readings of the empty pad. With
+    ``max_load_kg``, a pad already tared that now reads more than that is refused as not empty
+    (``reason`` "loaded", ``load_kg``)."""
     zero = _steady_mean(calibration, counts, t_ns)
+    load_kg = calibration.kg(zero)
+    if max_load_kg is not None and calibration.tared and load_kg > max_load_kg:
+        raise CalibrationError(
+            f"the pad reads {load_kg:.1f} kg, so it is not empty: take everything off it "
+            "(an arm, a bag) and keep it still, then tare. If it is empty and its zero moved, "
+            "tare anyway",
+            "loaded",
+            load_kg=round(load_kg, 3),
+        )
     return replace(calibration, zero_counts=zero, tared_at=_now())
+
+
+def zeroed_kg(before: Calibration, after: Calibration) -> float | None:
+    """What a tare took away: the load the pad read, in the calibration before, when it was
+    zeroed (None if it had never been tared: the old zero meant nothing)."""
+    return round(before.kg(after.zero_counts), 3) if before.tared else None
 
 
 def calibrate(
@@ -113,16 +149,17 @@ def calibrate(
 ) -> Calibration:
     """Scale from a known mass resting on the tared pad."""
     if not math.isfinite(mass_kg) or not 0.5 <= mass_kg <= 500:
-        raise CalibrationError("the reference mass must be between 0.5 and 500 kg")
+        raise CalibrationError("the reference mass must be between 0.5 and 500 kg", "mass")
     if not calibration.tared:
-        raise CalibrationError("tare the empty pad first")
+        raise CalibrationError("tare the empty pad first", "untared")
     loaded = _steady_mean(calibration, counts, t_ns)
     delta = loaded - calibration.zero_counts
     noise = statistics.pstdev(counts) or 1.0
     if abs(delta) < MIN_DELTA_COUNTS or abs(delta) < MIN_DELTA_NOISE_RATIO * noise:
         raise CalibrationError(
             f"the reading changed by only {delta:.0f} counts: is the mass on the pad, "
-            "and the load cell wired?"
+            "and the load cell wired?",
+            "no_change",
         )
     return replace(
         calibration,
@@ -166,10 +203,13 @@ def load(state_dir: Path, gain: int) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise CalibrationError(
-            f"{path} is damaged (line {error.lineno}, column {error.colno}: {error.msg}); {advice}"
+            f"{path} is damaged (line {error.lineno}, column {error.colno}: {error.msg}); {advice}",
+            "damaged_file",
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise CalibrationError(f"{path} cannot be read ({error}); {advice}") from None
+        raise CalibrationError(
+            f"{path} cannot be read ({error}); {advice}", "damaged_file"
+        ) from None
     try:
         checked = _CalibrationFile.model_validate(data)
     except ValidationError as error:
@@ -177,7 +217,9 @@ def load(state_dir: Path, gain: int) -> Calibration:
             f"{'.'.join(str(p) for p in item['loc']) or 'file'}: {item['msg']}"
             for item in error.errors()
         )
-        raise CalibrationError(f"{path} is damaged ({problems}); {advice}") from None
+        raise CalibrationError(
+            f"{path} is damaged ({problems}); {advice}", "damaged_file"
+        ) from None
     return Calibration(**checked.model_dump()).for_gain(gain)
 
 

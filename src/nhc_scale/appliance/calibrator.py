@@ -32,13 +32,17 @@ class Calibrator:
     def tared(self) -> bool:
         return self.calibration.tared
 
-    def tare(self) -> cal.Calibration:
-        """Zero on the newest steady second of the (empty) pad; saved, or StoreError saying the
-        zero is in use but not saved."""
+    def tare(self, anyway: bool = False) -> tuple[cal.Calibration, float | None]:
+        """Zero on the newest steady second of the (empty) pad, and the load that was zeroed
+        (None before the first tare); saved, or StoreError saying the zero is in use but not
+        saved. A pad that reads more than ``cal.MAX_TARE_LOAD_KG`` is refused as not empty
+        unless ``anyway`` (it is empty and its zero moved)."""
         t_ns, counts = self._recent.window(STEADY_WINDOW_S)
-        self.calibration = cal.tare(self.calibration, counts, t_ns)
+        before = self.calibration
+        limit = None if anyway else cal.MAX_TARE_LOAD_KG
+        self.calibration = cal.tare(before, counts, t_ns, max_load_kg=limit)
         self._save()
-        return self.calibration
+        return self.calibration, cal.zeroed_kg(before, self.calibration)
 
     def calibrate(self, mass_kg: float) -> cal.Calibration:
         t_ns, counts = self._recent.window(STEADY_WINDOW_S)

@@ -250,11 +250,12 @@ class Appliance:
             self.hub_sync.session_finished()
 
     # ----- use cases that act on the sensor and the clock -----------------------------------
-    def tare(self) -> cal.Calibration:
+    def tare(self, anyway: bool = False) -> tuple[cal.Calibration, float | None]:
+        """The new zero and the load it took away (see Calibrator.tare)."""
         with self.lock:
-            calibration = self.calibrator.tare()
+            result = self.calibrator.tare(anyway)
         self.publish_status()
-        return calibration
+        return result
 
     def calibrate(self, mass_kg: float) -> cal.Calibration:
         with self.lock:

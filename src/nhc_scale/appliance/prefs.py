@@ -1,4 +1,9 @@
-"""The user's preferences: one model with its defaults and bounds, kept in the store.
+"""The scale's preferences: one model with its defaults and bounds, kept in the store.
+
+``auto_stop_min`` is the scale's own. ``units`` and ``sound`` are only the defaults a phone starts
+from: each phone keeps its own units, sound and voice (the page's prefs.js, in the browser), so a
+visitor mutes their phone without the admin token and lb on one phone does not switch another
+(docs/api.md, "Control").
 
 Stored values are checked on load like any input: a value this version does not accept (an
 older or damaged row) falls back to its default, with a line in the log, never a crash.

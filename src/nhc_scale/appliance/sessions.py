@@ -17,6 +17,7 @@ import numpy as np
 from nhc_scale.appliance import timebase
 from nhc_scale.appliance.errors import Invalid, SessionConflict
 from nhc_scale.appliance.phone_clock import PhoneClock
+from nhc_scale.appliance.progress import session_targets
 from nhc_scale.appliance.recorder import Recorder, session_summary
 from nhc_scale.appliance.strength import session_reps_with_strength, strength_block
 from nhc_scale.appliance.views import Gap, Session, iso
@@ -75,6 +76,7 @@ class Sessions:
             "summary": session_summary(reps),
             "gaps": [Gap.of(gap, record.start_ns) for gap in self._store.gaps(session_id)],
             "strength": strength_block(athlete, record),
+            "targets": session_targets(self._store, record),
         }
 
     def reps(self, session_id: int) -> list[dict[str, Any]]:

@@ -95,7 +95,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def refused(request: Request, error: Exception) -> JSONResponse:
         status = next(code for kind, code in statuses.items() if isinstance(error, kind))
-        return JSONResponse(status_code=status, content={"detail": str(error)})
+        # A calibration refusal also says why for a program (the page words it in its units).
+        facts = error.facts if isinstance(error, CalibrationError) else {}
+        return JSONResponse(status_code=status, content={"detail": str(error), **facts})
 
     for kind in statuses:
         app.add_exception_handler(kind, refused)

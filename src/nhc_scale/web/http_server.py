@@ -12,6 +12,7 @@ protocol, passed to uvicorn as ``http=``, adds:
   408 and close. A request that has arrived whole has no time limit (the live stream is one).
 - the cap of web/connections.py: at the cap, the connection waiting longest for its request is
   shed (503) to make room; a new one is refused (503) only when all are being served.
+- on shutdown, live streams are closed at once (the other answers may finish).
 
 After a refusal the connection reads and discards for a moment before closing, so the client
 sees the answer instead of a reset. What was refused is counted in a log line every 30 s.
@@ -37,6 +38,7 @@ BODY_TIMEOUT_S = 15.0  # the largest body (64 KB) at 4 KB/s, a poor Wi-Fi link
 LINGER_S = 2.0  # reading and discarding after a refusal, so the answer is not lost to a reset
 LINGER_BYTES = 1 << 20
 LOG_INTERVAL_S = 30.0
+LIVE_STREAMS = frozenset({"/api/live"})  # answers that never complete (web/routes/live.py)
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._disarm()
         self.table.forget(self)
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        """The server stops (SIGTERM): answers under way may finish, but a live stream never
+        does, so it is closed at once. Each phone then says at once that it lost the scale,
+        instead of showing a stopping server's numbers as live for the graceful wait."""
+        streaming = self.cycle is not None and not self.cycle.response_complete
+        if streaming and self.scope is not None and self.scope.get("path") in LIVE_STREAMS:
+            self.transport.close()
+            return
+        super().shutdown()
 
     def data_received(self, data: bytes) -> None:
         if self._phase == "closing":  # lingering after a refusal: read, discard

@@ -63,12 +63,27 @@ class SessionList(BaseModel):
     sessions: list[Session]
 
 
+class Target(BaseModel):
+    best_min_kg: float
+    session_id: int
+    started_at: str | None
+
+
+class Targets(BaseModel):
+    """What a session's reps are measured against (appliance/progress.py): the best of the
+    training day before the session's own, and the best of all the days before it."""
+
+    last: Target | None
+    best: Target | None
+
+
 class SessionDetail(BaseModel):
     session: Session
     reps: list[Rep]
     summary: dict
     gaps: list[Gap]
     strength: dict[str, Any] | None = None  # with an athlete: method, caveat, thresholds
+    targets: Targets | None = None
 
 
 class Trace(BaseModel):
@@ -91,6 +106,7 @@ class Progress(BaseModel):
 class TareResult(BaseModel):
     zero_counts: float
     tared_at: str
+    zeroed_kg: float | None = None  # the load the pad read when zeroed; null on the first tare
 
 
 class CalibrationResult(BaseModel):

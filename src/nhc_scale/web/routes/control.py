@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from nhc_scale.web.deps import App
 from nhc_scale.web.models import (
@@ -19,16 +21,31 @@ from nhc_scale.web.security import ADMIN, UNAUTHORIZED, Responses
 
 router = APIRouter(prefix="/api", tags=["control"])
 REFUSED: Responses = {
-    409: {"description": "the reading cannot be used (the message says why)"},
+    409: {
+        "description": "the reading cannot be used: `detail` says why in a sentence, `reason` "
+        "says it for a program (too_short, saturated, moving, loaded, ...) with the numbers "
+        "(`spread_kg`, `drift_kg`, `load_kg`)"
+    },
     503: {"description": "the sensor gives no readings"},
     **UNAUTHORIZED,
 }
 
 
 @router.post("/tare", response_model=TareResult, responses=REFUSED, dependencies=ADMIN)
-def tare(app: App) -> dict:
-    calibration = app.tare()
-    return {"zero_counts": calibration.zero_counts, "tared_at": calibration.tared_at}
+def tare(
+    app: App,
+    anyway: Annotated[
+        bool, Query(description="zero a pad that reads more than 2 kg (empty, its zero moved)")
+    ] = False,
+) -> dict:
+    """Zero the empty pad. A tared pad that reads more than 2 kg is refused as not empty (409,
+    ``reason`` "loaded") unless ``?anyway=true``; ``zeroed_kg`` is the load taken away."""
+    calibration, zeroed = app.tare(anyway)
+    return {
+        "zero_counts": calibration.zero_counts,
+        "tared_at": calibration.tared_at,
+        "zeroed_kg": zeroed,
+    }
 
 
 @router.post(

@@ -2,21 +2,23 @@
 // page shows error messages as they are (the server's `detail` sentences are written for that).
 
 export class ApiError extends Error {
-  constructor(message, status) {
+  /** `body`: the refusal's JSON ({"detail", and e.g. a tare's "reason" and numbers}), or {}. */
+  constructor(message, status, body = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.body = body;
   }
 }
 
-async function readDetail(response) {
+async function refusal(response) {
   try {
     const body = await response.json();
-    if (typeof body.detail === "string") return body.detail;
+    if (body && typeof body.detail === "string") return new ApiError(body.detail, response.status, body);
   } catch {
     // Not JSON (a proxy's error page, say): fall through to the status line.
   }
-  return `The scale answered ${response.status} ${response.statusText}`.trim();
+  return new ApiError(`The scale answered ${response.status} ${response.statusText}`.trim(), response.status);
 }
 
 /** `token`: the admin token, which every change needs (see token.js); reads go without it. */
@@ -33,7 +35,7 @@ export async function request(method, path, body, token = "") {
   } catch {
     throw new ApiError("Cannot reach the scale: is the phone on its Wi-Fi?", 0);
   }
-  if (!response.ok) throw new ApiError(await readDetail(response), response.status);
+  if (!response.ok) throw await refusal(response);
   if (response.status === 204) return null;
   return response.json();
 }
@@ -41,8 +43,7 @@ export async function request(method, path, body, token = "") {
 // Reads take no token; changes take the admin token as their last argument.
 export const api = {
   settings: () => request("GET", "/api/settings"),
-  saveSettings: (prefs, token) => request("PUT", "/api/settings", prefs, token),
-  tare: (token) => request("POST", "/api/tare", undefined, token),
+  tare: (token, anyway = false) => request("POST", `/api/tare${anyway ? "?anyway=true" : ""}`, undefined, token),
   sendClock: (phoneTimeUnix, token) =>
     request("POST", "/api/clock", { phone_time_unix: phoneTimeUnix }, token),
   sessions: () => request("GET", "/api/sessions"),
@@ -62,6 +63,8 @@ export const api = {
     request("DELETE", `/api/athletes/${id}${unassign ? "?unassign=true" : ""}`, undefined, token),
   setActiveAthlete: (athleteId, token) =>
     request("PUT", "/api/athletes/active", { athlete_id: athleteId }, token),
+  // Changes nothing (an empty settings change): whether the scale takes this token.
+  checkToken: (token) => request("PUT", "/api/settings", {}, token),
   recordRelaxed: (id, token) => request("POST", `/api/athletes/${id}/relaxed`, undefined, token),
   athleteProgress: (id, variation) =>
     request("GET", `/api/athletes/${id}/progress?variation=${encodeURIComponent(variation)}`),

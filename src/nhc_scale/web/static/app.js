@@ -1,65 +1,74 @@
 // The phone page: state, wiring and the live view. Everything arrives in kg (docs/api.md) and is
-// converted only when drawn, so a change of unit just redraws.
+// converted only when drawn, so a change of unit just redraws. What the big number shows at each
+// phase of a rep is hero.js; this phone's own preferences are prefs.js.
 
 import { api } from "./api.js";
 import { Athletes, AthletesView } from "./athletes.js";
 import { drawLiveTrace } from "./charts.js";
-import { beep, buzz, ScreenKeeper, unlockAudioOnFirstGesture } from "./device.js";
+import { beep, buzz, ScreenKeeper, speak, unlockAudioOnFirstGesture } from "./device.js";
+import { heroView, isNewBest, phaseOf, setPlaces, spokenResult, targetOf } from "./hero.js";
 import { History } from "./history.js";
 import "./hub-pairing.js"; // the Athletes tab's Team hub section: it runs itself
 import { LiveStream } from "./live.js";
+import { PhonePrefs } from "./prefs.js";
 import { forceText, hasStrength, renderStrengthPanel } from "./strength.js";
+import { setUpTabs } from "./tabs.js";
+import { setUpToast, showToast } from "./toast.js";
 import { storedToken, takeTokenFromAddress, withAdmin } from "./token.js";
-import { formatForce, formatWithUnit, fromKg, UNITS } from "./units.js";
+import { formatWithUnit, fromKg, UNITS } from "./units.js";
 
 const TRACE_WINDOW_S = 20;
 // The force changes 80 times a second; digits that change faster than ~8 times a second cannot
 // be read, from the floor or anywhere.
 const DIGITS_INTERVAL_MS = 125;
 const TRACE_INTERVAL_MS = 33;
-const MESSAGE_MS = 8000;
+
+const phonePrefs = new PhonePrefs();
 
 const state = {
-  prefs: { units: "kg", sound: true, vibrate: true },
+  prefs: phonePrefs.current,
   connection: "connecting",
   sensorStatus: "starting",
   sensorMessage: "",
   demo: false,
   force: null,
-  runningMin: null,
+  detector: "idle", // the session's detector: "idle" | "contact" | "effort"
+  runningMin: null, // the effort's running minimum (kg), from the sample events
   trace: [], // [t_ns, kg], oldest first, the last TRACE_WINDOW_S seconds
+  minTrace: [], // [t_ns, kg] of the running minimum during efforts, same window
   session: null, // the running Session, or null
   listedSessionId: null, // whose reps the list shows (the running one, else the last one)
   listedAthleteId: null, // the athlete of that session (strength numbers are theirs)
   reps: new Map(), // rep number -> Rep of the listed session
+  summary: null, // that session's summary (its sets)
+  targets: null, // that session's targets: {last, best} (GET /api/sessions/{id})
+  result: null, // the newest rep as the hero shows it: {rep, set, repInSet, newBest, at}
   view: "live",
 };
 
 const $ = (id) => document.getElementById(id);
 const unit = () => state.prefs.units;
-const muted = () => !state.prefs.sound && !state.prefs.vibrate;
 
 // ---- rendering ---------------------------------------------------------------------------
 
 // Events only mark what changed; one animation frame draws it, at most at these rates.
-const pending = { digits: true, trace: true };
+let traceDirty = true;
 let lastDigitsAt = 0;
 let lastTraceAt = 0;
 
 function requestRender() {
-  pending.digits = true;
-  pending.trace = true;
+  traceDirty = true;
 }
 
 function renderFrame(now) {
   if (state.view === "live") {
-    if (pending.digits && now - lastDigitsAt >= DIGITS_INTERVAL_MS) {
-      pending.digits = false;
+    // The hero is redrawn on a clock, not only on events: a result's time on screen runs out.
+    if (now - lastDigitsAt >= DIGITS_INTERVAL_MS) {
       lastDigitsAt = now;
-      renderNumbers();
+      renderHero();
     }
-    if (pending.trace && now - lastTraceAt >= TRACE_INTERVAL_MS) {
-      pending.trace = false;
+    if (traceDirty && now - lastTraceAt >= TRACE_INTERVAL_MS) {
+      traceDirty = false;
       lastTraceAt = now;
       renderTrace();
     }
@@ -67,26 +76,61 @@ function renderFrame(now) {
   requestAnimationFrame(renderFrame);
 }
 
-function sensorUsable() {
-  return state.sensorStatus === "ok";
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
-function renderNumbers() {
-  $("live-force").textContent = sensorUsable() ? formatForce(state.force, unit()) : "–";
-  $("running-min").textContent = formatForce(state.runningMin, unit());
-  $("running-box").classList.toggle("active", state.runningMin !== null);
-  const reps = sortedReps();
-  const last = reps.length ? reps[reps.length - 1].min_assistance_kg : null;
-  const best = reps.length ? Math.min(...reps.map((rep) => rep.min_assistance_kg)) : null;
-  $("last-min").textContent = formatForce(last, unit());
-  $("best-min").textContent = formatForce(best, unit());
-  document.body.classList.toggle("stale", state.connection !== "live");
+function setShown(element, text) {
+  setText(element, text);
+  element.hidden = !text;
+}
+
+function currentPhase() {
+  return phaseOf({
+    connection: state.connection,
+    sensorOk: state.sensorStatus === "ok",
+    detector: state.detector,
+    runningMinKg: state.runningMin,
+    result: state.result,
+    now: performance.now(),
+  });
+}
+
+function renderHero() {
+  const view = heroView({
+    phase: currentPhase(),
+    unit: unit(),
+    forceKg: state.force,
+    runningMinKg: state.runningMin,
+    result: state.result,
+    targets: state.targets,
+    targetChoice: state.prefs.target,
+    sensorLabel: sensorLabel(),
+  });
+  const hero = document.querySelector(".hero");
+  if (hero.dataset.phase !== view.phase) hero.dataset.phase = view.phase;
+  setText($("hero-label"), state.connection === "connecting" && view.phase === "offline" ? "Connecting to the scale…" : view.label);
+  setText($("hero-value"), view.value);
+  $("hero-unit").hidden = view.value === "–";
+  setShown($("hero-force"), view.force);
+  setShown($("hero-target"), view.target);
+  setShown($("hero-change"), view.change);
+  $("hero-note").hidden = !view.note;
 }
 
 function renderTrace() {
   const convert = (kg) => fromKg(kg, unit());
-  const runningMin = state.runningMin === null ? null : convert(state.runningMin);
-  drawLiveTrace($("live-trace"), state.trace, { windowS: TRACE_WINDOW_S, convert, runningMin });
+  const target = targetOf(state.targets, state.prefs.target);
+  const emptyText = state.connection === "live" ? "waiting for the sensor…" : "no connection to the scale";
+  const drawn = drawLiveTrace($("live-trace"), state.trace, {
+    windowS: TRACE_WINDOW_S,
+    convert,
+    runningMin: state.minTrace,
+    target: target ? target.kg : null,
+    emptyText,
+  });
+  const label = `Force over the last ${TRACE_WINDOW_S} seconds${drawn ? `: ${drawn}` : ""}`;
+  if ($("live-trace").getAttribute("aria-label") !== label) $("live-trace").setAttribute("aria-label", label);
 }
 
 const SENSOR_LABELS = {
@@ -96,19 +140,26 @@ const SENSOR_LABELS = {
   error: "Sensor error",
 };
 
+function sensorLabel() {
+  return SENSOR_LABELS[state.sensorStatus] || `Sensor: ${state.sensorStatus}`;
+}
+
 function renderSensor() {
   const element = $("sensor-status");
-  const label = SENSOR_LABELS[state.sensorStatus] || `Sensor: ${state.sensorStatus}`;
-  const showMessage = state.sensorStatus !== "ok" && state.sensorMessage;
-  element.textContent = showMessage ? `${label}: ${state.sensorMessage}` : label;
-  element.dataset.status = state.sensorStatus;
+  const live = state.connection === "live";
+  // One line in the top bar; the sensor's own words go to its tooltip and the hero's label.
+  element.textContent = live ? sensorLabel() : "Offline";
+  element.dataset.status = live ? state.sensorStatus : "offline";
+  element.title = live && state.sensorMessage ? state.sensorMessage : "";
   $("demo-banner").hidden = !state.demo;
 }
 
 function renderConnection() {
-  const element = $("connection");
-  element.hidden = state.connection === "live";
-  element.textContent = state.connection === "connecting" ? "connecting…" : "reconnecting…";
+  const banner = $("connection");
+  banner.hidden = state.connection !== "reconnecting";
+  banner.textContent = "Lost the scale: reconnecting… Is this phone on the scale's Wi-Fi, and the scale on?";
+  document.body.classList.toggle("stale", state.connection !== "live");
+  renderSensor();
   requestRender();
 }
 
@@ -120,7 +171,15 @@ function renderControls() {
     button.setAttribute("aria-pressed", String(button.dataset.unit === unit()));
   }
   for (const label of document.querySelectorAll("[data-unit-label]")) label.textContent = unit();
-  $("mute-button").setAttribute("aria-pressed", String(muted()));
+  const { sound, voice } = state.prefs;
+  const soundButton = $("sound-button");
+  soundButton.textContent = sound ? "Sound on" : "Sound off";
+  soundButton.classList.toggle("off", !sound);
+  const voiceButton = $("voice-button");
+  voiceButton.textContent = sound && voice ? "Voice on" : "Voice off";
+  voiceButton.classList.toggle("off", !(sound && voice));
+  voiceButton.disabled = !sound;
+  voiceButton.title = sound ? "Say each rep's result aloud on this phone" : "Turn the sound on for the voice";
 }
 
 function sortedReps() {
@@ -128,52 +187,57 @@ function sortedReps() {
 }
 
 function renderReps() {
-  const list = $("rep-list");
-  const items = sortedReps()
+  const reps = sortedReps();
+  const places = setPlaces(reps, state.summary);
+  const items = reps
+    .slice()
     .reverse() // newest on top: that is the one the user just did
-    .map((rep) => repItem(rep));
-  list.replaceChildren(...items);
+    .map((rep) => repItem(rep, places.get(rep.number)));
+  $("rep-list").replaceChildren(...items);
   $("rep-hint").hidden = items.length > 0;
   const running = state.session && state.session.active && state.session.id === state.listedSessionId;
-  $("session-label").textContent = state.listedSessionId === null ? "" : running ? "· this session" : "· last session";
-  renderStrengthPanel(sortedReps(), athletes.info, athletes.name(state.listedAthleteId));
+  const newest = reps.length ? places.get(reps[reps.length - 1].number) : null;
+  const which = state.listedSessionId === null || running ? "" : "last session";
+  $("rep-list").dataset.listed = state.listedSessionId === null ? "" : running ? "running" : "last";
+  const count = newest ? `Set ${newest.set} · rep ${newest.repInSet}` : "No reps yet";
+  const best = reps.length ? Math.min(...reps.map((rep) => rep.min_assistance_kg)) : null;
+  const title = $("reps-title");
+  title.replaceChildren(count);
+  const facts = [which, best === null ? "" : `best ${formatWithUnit(Math.max(0, best), unit())}`].filter(Boolean);
+  if (facts.length) {
+    const small = document.createElement("span");
+    small.className = "session-label";
+    small.textContent = ` · ${facts.join(" · ")}`;
+    title.append(small);
+  }
+  renderStrengthPanel(reps, athletes.info, athletes.name(state.listedAthleteId));
   requestRender();
 }
 
-function repItem(rep) {
+function repItem(rep, place) {
   const item = document.createElement("li");
+  if (place && place.repInSet === 1) item.classList.add("set-first");
   const number = document.createElement("span");
   number.className = "rep-number";
   number.textContent = `#${rep.number}`;
   const minimum = document.createElement("span");
   minimum.className = "rep-min";
-  minimum.textContent = formatWithUnit(rep.min_assistance_kg, unit());
+  minimum.textContent = formatWithUnit(Math.max(0, rep.min_assistance_kg), unit());
   item.append(number, minimum);
-  if (rep.unassisted) {
-    const note = document.createElement("span");
-    note.className = "rep-note";
-    note.textContent = "unassisted";
-    item.append(note);
-  }
-  if (hasStrength(rep)) {
-    const strength = document.createElement("span");
-    strength.className = "rep-note rep-leg";
-    strength.textContent = `${forceText(rep)}/leg`;
-    item.append(strength);
-  }
+  const note = (text, extra = "") => {
+    const element = document.createElement("span");
+    element.className = `rep-note ${extra}`.trim();
+    element.textContent = text;
+    item.append(element);
+  };
+  if (rep.unassisted) note("unassisted");
+  if (rep.hands_moved === true) note("hand moved", "rep-warn");
+  if (hasStrength(rep)) note(`${forceText(rep)}/leg`, "rep-leg");
   return item;
 }
 
-let messageTimer = null;
-
-function showMessage(text, kind) {
-  const element = $("message");
-  element.textContent = text;
-  element.dataset.kind = kind;
-  clearTimeout(messageTimer);
-  messageTimer = setTimeout(() => {
-    element.textContent = "";
-  }, MESSAGE_MS);
+function showMessage(text, kind = "error", extra = {}) {
+  showToast(text, kind, extra);
 }
 
 // ---- the listed session ------------------------------------------------------------------
@@ -187,13 +251,17 @@ async function listSession(id) {
   state.listedSessionId = id;
   state.listedAthleteId = null;
   state.reps = new Map();
+  state.summary = null;
+  state.targets = null;
   renderReps();
   try {
     const detail = await api.session(id);
     if (state.listedSessionId !== id) return;
     state.listedAthleteId = detail.session.athlete_id;
+    state.targets = detail.targets || null;
     // Rep events may have arrived while this was loading: merge by number, never replace.
-    for (const rep of detail.reps) state.reps.set(rep.number, rep);
+    for (const rep of detail.reps) if (!state.reps.has(rep.number)) state.reps.set(rep.number, rep);
+    if (!state.summary || detail.summary.rep_count >= state.summary.rep_count) state.summary = detail.summary;
     renderReps();
   } catch (error) {
     showMessage(error.message, "error");
@@ -206,26 +274,38 @@ async function listSession(id) {
 
 function onSample(sample) {
   state.force = sample.force_kg;
-  state.runningMin = sample.running_min_kg;
+  const before = state.detector;
+  state.detector = sample.state || "idle";
+  state.runningMin = sample.running_min_kg ?? null;
+  if (state.detector !== "idle" && before === "idle") state.result = null; // hands landed again
+  if (state.detector === "effort" && before !== "effort" && state.prefs.sound) beep("effort");
   if (sample.sensor_status !== state.sensorStatus) {
     state.sensorStatus = sample.sensor_status;
     state.sensorMessage = "";
     renderSensor();
   }
-  appendTrace(sample.samples);
+  appendTrace(state.trace, sample.samples);
+  if (state.detector === "effort" && state.runningMin !== null && sample.samples.length) {
+    const t = sample.samples[sample.samples.length - 1][0];
+    state.minTrace.push([t, Math.max(0, state.runningMin)]);
+  }
+  dropOld(state.minTrace, state.trace.length ? state.trace[state.trace.length - 1][0] : 0);
   if (sample.session_id !== null && sample.session_id !== state.listedSessionId) {
     listSession(sample.session_id);
   }
   requestRender();
 }
 
-function appendTrace(samples) {
-  const trace = state.trace;
+function appendTrace(trace, samples) {
   for (const point of samples) trace.push(point);
-  const cutoff = trace[trace.length - 1][0] - TRACE_WINDOW_S * 1e9;
+  if (trace.length) dropOld(trace, trace[trace.length - 1][0]);
+}
+
+function dropOld(points, newestNs) {
+  const cutoff = newestNs - TRACE_WINDOW_S * 1e9;
   let drop = 0;
-  while (drop < trace.length && trace[drop][0] < cutoff) drop++;
-  if (drop) trace.splice(0, drop);
+  while (drop < points.length && points[drop][0] < cutoff) drop++;
+  if (drop) points.splice(0, drop);
 }
 
 // The tutorial: "no need to be doing more than 2-3 sets in a workout". Said once per session,
@@ -235,18 +315,32 @@ const setsNoted = new Set();
 
 function onRep({ session_id: sessionId, rep, summary, saved }) {
   if (sessionId !== state.listedSessionId) listSession(sessionId);
+  const earlier = sortedReps().filter((r) => r.number !== rep.number);
+  state.reps.set(rep.number, rep);
+  if (summary) state.summary = summary;
+  const place = setPlaces(sortedReps(), state.summary).get(rep.number) || { set: 1, repInSet: rep.number };
+  const newBest = isNewBest(rep, state.targets, earlier);
+  state.result = { rep, set: place.set, repInSet: place.repInSet, newBest, at: performance.now() };
+  renderReps();
+  renderHero();
   if (summary && summary.set_count > MAX_SETS && !setsNoted.has(sessionId)) {
     setsNoted.add(sessionId);
-    showMessage(`Set ${summary.set_count} today: the tutorial advises 2-3 sets in a workout, and erring on the side of too little.`, "ok");
+    showMessage(`Set ${summary.set_count} today: the tutorial advises 2-3 sets in a workout, and erring on the side of too little.`, "info");
   }
-  state.reps.set(rep.number, rep);
-  renderReps();
   const unassisted = rep.unassisted ? ", unassisted" : "";
-  const text = `Rep ${rep.number}: minimum ${formatWithUnit(rep.min_assistance_kg, unit())}${unassisted}`;
-  $("rep-announcement").textContent = text;
+  $("rep-announcement").textContent = `Rep ${rep.number}: minimum ${formatWithUnit(Math.max(0, rep.min_assistance_kg), unit())}${unassisted}`;
   if (saved === false) showMessage(`Rep ${rep.number} is not saved yet: the scale's storage is full.`, "error");
-  if (state.prefs.sound) beep();
-  if (state.prefs.vibrate) buzz();
+  announce(state.result);
+}
+
+/** Voice, beeps and the buzz after a rep, as this phone wants them. */
+function announce(result) {
+  const { sound, voice } = state.prefs;
+  if (!sound) return;
+  if (voice) speak(spokenResult(result, unit()));
+  if (result.newBest) beep("best");
+  else if (!voice) beep("rep");
+  buzz();
 }
 
 // While the Pi has no network time (no RTC, no internet), the phone's clock dates the sessions.
@@ -309,11 +403,16 @@ function onStatus(status) {
 function onConnection(connection) {
   state.connection = connection;
   if (connection !== "live") {
-    // The trace would draw a straight line across the gap; start it afresh instead.
+    // Nothing on screen may look live: the trace would draw a straight line across the gap, the
+    // numbers would be stale. They start afresh with the next event.
     state.trace = [];
+    state.minTrace = [];
+    state.force = null;
     state.runningMin = null;
+    state.detector = "idle";
   }
   renderConnection();
+  renderHero();
 }
 
 // ---- buttons -----------------------------------------------------------------------------
@@ -330,10 +429,44 @@ async function busy(button, action) {
   }
 }
 
-function onTare(event) {
-  busy(event.currentTarget, async () => {
-    await withAdmin((token) => api.tare(token));
-    showMessage("Tared: the empty pad now reads zero.", "ok");
+const TAKE_IT_OFF = "Take everything off the pad and keep it still, then tare.";
+
+/** A refused tare in words for people, in this phone's units; the scale's sentence below. */
+function tareRefused(error) {
+  const facts = error.body || {};
+  const kg = (value) => formatWithUnit(value, unit());
+  if (facts.reason === "loaded") {
+    showMessage(TAKE_IT_OFF, "error", {
+      details: `The pad reads ${kg(facts.load_kg)}: something is on it. If it is empty, its zero has moved.`,
+      action: { label: "It is empty: tare anyway", run: () => tare($("tare-button"), true) },
+    });
+  } else if (facts.reason === "moving") {
+    const moved = Math.max(facts.spread_kg ?? 0, facts.drift_kg ?? 0);
+    showMessage(TAKE_IT_OFF, "error", { details: `The reading moved by up to ${kg(moved)} while it was measured.` });
+  } else if (facts.reason === "too_short" || error.status === 503) {
+    showMessage("The scale has no steady second of readings yet: wait a moment, then tare.", "error", {
+      details: error.message,
+    });
+  } else {
+    showMessage("The scale did not tare.", "error", { details: error.message });
+  }
+}
+
+function tare(button, anyway = false) {
+  busy(button, async () => {
+    try {
+      const result = await withAdmin((token) => api.tare(token, anyway));
+      const zeroed = result.zeroed_kg;
+      // Never "the empty pad" when it was not: say what was zeroed.
+      const text =
+        zeroed === null || zeroed === undefined || Math.abs(zeroed) < 0.05
+          ? "Tared: the pad now reads zero."
+          : `Tared: the pad read ${formatWithUnit(zeroed, unit())} and now reads zero.`;
+      showMessage(text, "ok");
+    } catch (error) {
+      if (error.status === 409 || error.status === 503) tareRefused(error);
+      else throw error;
+    }
   });
 }
 
@@ -343,7 +476,8 @@ function onSessionButton(event) {
       const id = state.session.id;
       const stopped = await withAdmin((token) => api.stopSession(id, token));
       state.session = null;
-      showMessage(`Session stopped: ${stopped.rep_count} reps recorded.`, "ok");
+      const reps = stopped.rep_count === 1 ? "1 rep" : `${stopped.rep_count} reps`;
+      showMessage(`Session stopped: ${reps} recorded.`, "ok");
     } else {
       state.session = await withAdmin((token) => api.startSession(token));
       listSession(state.session.id);
@@ -354,22 +488,16 @@ function onSessionButton(event) {
   });
 }
 
-async function savePrefs(change) {
-  const before = { ...state.prefs };
-  Object.assign(state.prefs, change);
-  redrawForUnits();
-  try {
-    state.prefs = await withAdmin((token) => api.saveSettings(change, token));
-  } catch (error) {
-    state.prefs = before;
-    showMessage(error.message, "error");
-  }
+/** This phone's preferences: saved on the phone, no token, nothing sent to the scale. */
+function savePrefs(change) {
+  state.prefs = phonePrefs.save(change);
   redrawForUnits();
 }
 
 function redrawForUnits() {
   renderControls();
   renderReps();
+  renderHero();
   historyView.redraw();
   requestRender();
 }
@@ -377,11 +505,6 @@ function redrawForUnits() {
 function onUnitButton(event) {
   const chosen = event.currentTarget.dataset.unit;
   if (UNITS.includes(chosen) && chosen !== unit()) savePrefs({ units: chosen });
-}
-
-function onMuteButton() {
-  const enable = muted();
-  savePrefs({ sound: enable, vibrate: enable });
 }
 
 // ---- views -------------------------------------------------------------------------------
@@ -393,17 +516,20 @@ const athletes = new Athletes({
   },
   message: (text, kind = "error") => showMessage(text, kind),
 });
-const athletesView = new AthletesView(athletes, { message: showMessage });
+const athletesView = new AthletesView(athletes, {
+  message: showMessage,
+  speak: (text) => {
+    if (state.prefs.sound && state.prefs.voice) speak(text);
+  },
+  unit,
+});
 const historyView = new History({ unit, athletes });
 const screen = new ScreenKeeper(() => state.view === "live");
 const VIEWS = ["live", "history", "athletes"];
 
 function showView(view) {
   state.view = view;
-  for (const name of VIEWS) {
-    $(`${name}-view`).hidden = view !== name;
-    $(`${name}-tab`).setAttribute("aria-selected", String(view === name));
-  }
+  for (const name of VIEWS) $(`${name}-view`).hidden = view !== name;
   screen.update();
   if (view === "history") historyView.show();
   else if (view === "athletes") athletesView.show();
@@ -412,11 +538,13 @@ function showView(view) {
 
 // ---- start -------------------------------------------------------------------------------
 
-async function loadPrefs() {
+/** The scale's defaults for a phone that has chosen nothing yet. */
+async function loadScaleDefaults() {
   try {
-    state.prefs = await api.settings();
-  } catch (error) {
-    showMessage(error.message, "error");
+    phonePrefs.setScaleDefaults(await api.settings());
+    state.prefs = phonePrefs.current;
+  } catch {
+    // The phone's own choices, or the built-in defaults, hold.
   }
   redrawForUnits();
 }
@@ -432,22 +560,26 @@ async function listNewestSession() {
 }
 
 function start() {
-  $("tare-button").addEventListener("click", onTare);
+  setUpToast();
+  $("tare-button").addEventListener("click", (event) => tare(event.currentTarget));
   $("session-button").addEventListener("click", onSessionButton);
-  $("mute-button").addEventListener("click", onMuteButton);
+  $("sound-button").addEventListener("click", () => savePrefs({ sound: !state.prefs.sound }));
+  $("voice-button").addEventListener("click", () => savePrefs({ voice: !state.prefs.voice }));
+  $("hero-target").addEventListener("click", () =>
+    savePrefs({ target: state.prefs.target === "best" ? "last" : "best" }),
+  );
   for (const button of document.querySelectorAll("[data-unit]")) {
     button.addEventListener("click", onUnitButton);
   }
-  $("live-tab").addEventListener("click", () => showView("live"));
-  $("history-tab").addEventListener("click", () => showView("history"));
-  $("athletes-tab").addEventListener("click", () => showView("athletes"));
+  setUpTabs(VIEWS, showView);
   window.addEventListener("resize", () => {
     requestRender();
     historyView.redraw();
   });
   unlockAudioOnFirstGesture();
   takeTokenFromAddress();
-  loadPrefs();
+  redrawForUnits();
+  loadScaleDefaults();
   athletes.load();
   listNewestSession();
   const stream = new LiveStream("/api/live", {

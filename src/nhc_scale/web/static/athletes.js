@@ -2,7 +2,11 @@
 // theirs), and the Athletes tab: add, edit, delete, the relaxed reading and the exports.
 
 import { api } from "./api.js";
+import { confirmAction } from "./confirm.js";
 import { withAdmin } from "./token.js";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,13 +60,17 @@ export class Athletes {
   async onPick(event) {
     const select = event.currentTarget;
     const chosen = select.value === "" ? null : Number(select.value);
+    const before = this.name(this.activeId);
     select.disabled = true;
     try {
       const result = await withAdmin((token) => api.setActiveAthlete(chosen, token));
       this.activeId = result.active_athlete_id;
       const who = result.athlete ? result.athlete.name : "no athlete";
       let text = `New sessions: ${who}.`;
-      if (result.stopped_session_id !== null) text += " The running session was stopped: its reps stay with the athlete before.";
+      if (result.stopped_session_id !== null) {
+        const whose = before ? `stay with ${before}` : "stay unassigned";
+        text += ` The running session was stopped: its reps ${whose}.`;
+      }
       if (result.reassigned_session_id !== null) text += " The running session (no reps yet) is now theirs.";
       this.hooks.message(text, "ok");
     } catch (error) {
@@ -74,25 +82,23 @@ export class Athletes {
   }
 }
 
-/** The Athletes tab. */
+/**
+ * The Athletes tab. Feedback goes where the person is looking: a form's problem next to its Save
+ * button, everything else in the page's message box, which stays on screen (toast.js).
+ */
 export class AthletesView {
-  constructor(athletes, { message }) {
+  /** @param {{message: Function, speak: Function, unit: () => string}} hooks */
+  constructor(athletes, { message, speak }) {
     this.athletes = athletes;
-    this.message = message;
+    this.say = (text, kind = "error", extra = {}) => message(text, kind, extra);
+    this.speak = speak;
     this.editing = null; // athlete id, or null when adding
     $("athlete-add").addEventListener("click", () => this.openForm(null));
     $("athlete-form").addEventListener("submit", (event) => this.save(event));
     $("athlete-cancel").addEventListener("click", () => this.closeForm());
   }
 
-  say(text, kind = "error") {
-    const element = $("athletes-message");
-    element.textContent = text;
-    element.dataset.kind = kind;
-  }
-
   async show() {
-    this.say("", "ok");
     await this.athletes.load();
   }
 
@@ -116,7 +122,7 @@ export class AthletesView {
     const relaxed = athlete.relaxed_kg === null ? "no relaxed reading (estimate from body tables)" : `relaxed ${athlete.relaxed_kg.toFixed(1)} kg`;
     facts.textContent =
       `${athlete.body_mass_kg} kg · ${athlete.height_m} m · knee→hands ${lever.knee_to_hands_m.toFixed(2)} m, ` +
-      `knee→ankle ${lever.knee_to_ankle_m.toFixed(2)} m (${measured}) · ${relaxed} · ${athlete.session_count} sessions`;
+      `knee→ankle ${lever.knee_to_ankle_m.toFixed(2)} m (${measured}) · ${relaxed} · ${plural(athlete.session_count, "session")}`;
     const actions = document.createElement("div");
     actions.className = "detail-actions";
     actions.append(
@@ -135,6 +141,7 @@ export class AthletesView {
     this.editing = athlete ? athlete.id : null;
     const form = $("athlete-form");
     form.hidden = false;
+    this.formError(null, "");
     $("athlete-form-title").textContent = athlete ? `Edit ${athlete.name}` : "New athlete";
     form.elements.name.value = athlete ? athlete.name : "";
     form.elements.body_mass_kg.value = athlete ? athlete.body_mass_kg : "";
@@ -149,17 +156,50 @@ export class AthletesView {
     this.editing = null;
   }
 
+  /**
+   * A problem with the form, where the person looks: under the field to blame (marked and
+   * focused), or else just above the Save button.
+   */
+  formError(field, text) {
+    const form = $("athlete-form");
+    for (const input of form.querySelectorAll("input")) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+    const error = $("athlete-form-error");
+    error.textContent = text;
+    error.hidden = !text;
+    const input = field ? form.elements[field] : null;
+    if (input) input.closest("label").after(error);
+    else form.querySelector(".dialog-actions").before(error);
+    if (!text) return;
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "athlete-form-error");
+      input.focus();
+    }
+    error.scrollIntoView({ block: "nearest" });
+  }
+
   async save(event) {
     event.preventDefault();
     const form = event.currentTarget;
-    const optional = (value) => (value.trim() === "" ? null : Number(value));
+    const value = (name) => form.elements[name].value.trim();
+    const optional = (name) => (value(name) === "" ? null : Number(value(name)));
     const fields = {
-      name: form.elements.name.value.trim(),
-      body_mass_kg: Number(form.elements.body_mass_kg.value),
-      height_m: Number(form.elements.height_m.value),
-      knee_to_hands_m: optional(form.elements.knee_to_hands_m.value),
-      knee_to_ankle_m: optional(form.elements.knee_to_ankle_m.value),
+      name: value("name"),
+      body_mass_kg: value("body_mass_kg") === "" ? NaN : Number(value("body_mass_kg")),
+      height_m: value("height_m") === "" ? NaN : Number(value("height_m")),
+      knee_to_hands_m: optional("knee_to_hands_m"),
+      knee_to_ankle_m: optional("knee_to_ankle_m"),
     };
+    // Checked here first: the person gets a sentence about the field, not a schema's words.
+    const problem = profileProblem(fields);
+    if (problem) {
+      this.formError(...problem);
+      return;
+    }
+    this.formError(null, "");
     const id = this.editing;
     try {
       if (id === null) {
@@ -172,19 +212,34 @@ export class AthletesView {
       this.closeForm();
       await this.athletes.load();
     } catch (error) {
-      this.say(error.message);
+      this.formError(null, error.message);
     }
   }
 
+  /**
+   * A person alone taps, then gets into position: a countdown, then the 2 s of stillness the
+   * scale reads (its newest 4 s; it takes the longest steady stretch), said aloud when the voice
+   * is on. The token is asked for first, not while they lie on the floor.
+   */
   async relaxed(athlete, element) {
     element.disabled = true;
-    this.say("Lie still at the bottom, hands on the pad, hamstrings relaxed…", "ok");
     try {
+      await withAdmin((token) => api.checkToken(token));
+      for (const count of [3, 2, 1]) {
+        this.say(`Lie still, hands on the pad: ${count}`, "info", { sticky: true });
+        this.speak(String(count));
+        await sleep(1000);
+      }
+      for (const left of [2, 1]) {
+        this.say(`Reading: ${left} s. Keep still, hamstrings relaxed.`, "info", { sticky: true });
+        if (left === 2) this.speak("still");
+        await sleep(1000);
+      }
       const result = await withAdmin((token) => api.recordRelaxed(athlete.id, token));
       this.say(`Relaxed load ${result.relaxed_kg.toFixed(1)} kg (steady ${result.steady_s.toFixed(1)} s): estimates now use it.`, "ok");
       await this.athletes.load();
     } catch (error) {
-      this.say(error.message);
+      this.say("No relaxed reading was taken.", "error", { details: error.message });
     } finally {
       element.disabled = false;
     }
@@ -193,9 +248,9 @@ export class AthletesView {
   async remove(athlete) {
     const sessions = athlete.session_count;
     const question = sessions
-      ? `Delete ${athlete.name}? Their ${sessions} sessions are kept, unassigned.`
+      ? `Delete ${athlete.name}? Their ${plural(sessions, "session")} ${sessions === 1 ? "is" : "are"} kept, unassigned.`
       : `Delete ${athlete.name}?`;
-    if (!window.confirm(question)) return;
+    if (!(await confirmAction(question))) return;
     try {
       await withAdmin((token) => api.deleteAthlete(athlete.id, sessions > 0, token));
       this.say(`${athlete.name} deleted.`, "ok");
@@ -204,6 +259,29 @@ export class AthletesView {
       this.say(error.message);
     }
   }
+}
+
+/** What is wrong with a profile, in words for people: [field, sentence], or null. */
+export function profileProblem(fields) {
+  if (!fields.name) return ["name", "Type a name: at least one letter or digit."];
+  const mass = fields.body_mass_kg;
+  if (!Number.isFinite(mass)) return ["body_mass_kg", "Type the body mass in kg, e.g. 72.5."];
+  if (mass < 25 || mass > 250) return ["body_mass_kg", "Body mass in kg: from 25 to 250."];
+  const height = fields.height_m;
+  if (!Number.isFinite(height)) return ["height_m", "Type the height in metres, e.g. 1.75."];
+  if (height >= 100 && height <= 230) return ["height_m", `Height in metres: ${(height / 100).toFixed(2)}?`];
+  if (height < 1 || height > 2.3) return ["height_m", "Height in metres: from 1.00 to 2.30."];
+  for (const [name, what] of [
+    ["knee_to_hands_m", "Knee → hands"],
+    ["knee_to_ankle_m", "Knee → ankle anchor"],
+  ]) {
+    const distance = fields[name];
+    if (distance === null) continue;
+    if (!Number.isFinite(distance)) return [name, `${what}: a distance in metres, or empty.`];
+    if (distance >= 20 && distance <= 150) return [name, `${what} in metres: ${(distance / 100).toFixed(2)}?`];
+    if (distance < 0.2 || distance > 1.5) return [name, `${what} in metres: from 0.20 to 1.50, or empty.`];
+  }
+  return null;
 }
 
 function button(text, onClick, testid = "", extra = "") {

@@ -10,6 +10,7 @@ const COLORS = {
   axisText: "#b8c0c8",
   force: "#4fc3f7",
   runningMin: "#ffd54f",
+  target: "#69f0ae",
   repShade: "rgba(255, 213, 79, 0.16)",
   minMark: "#ffd54f",
   progress: "#69f0ae",
@@ -133,25 +134,50 @@ function drawEmpty(ctx, box, text) {
 
 /**
  * The last `windowS` seconds of force. `points` are [t_ns, kg] pairs, oldest first; `convert`
- * turns kg into the display unit; `runningMin` (display unit or null) is drawn as a dashed line.
+ * turns kg into the display unit. `runningMin`: [t_ns, kg] pairs of the effort's running minimum
+ * (drawn as its own line, lifted between efforts); `target` (kg or null): the target, a dashed
+ * line. With no points it writes `emptyText` ("waiting for the sensor…", "no connection") and
+ * returns it, so the page can say it to a screen reader too; else returns "".
  */
-export function drawLiveTrace(canvas, points, { windowS, convert, runningMin }) {
+export function drawLiveTrace(canvas, points, { windowS, convert, runningMin = [], target = null, emptyText }) {
   const { ctx, box } = prepare(canvas);
   if (points.length === 0) {
-    drawEmpty(ctx, box, "waiting for the sensor…");
-    return;
+    drawEmpty(ctx, box, emptyText);
+    return emptyText;
   }
   const newest = points[points.length - 1][0];
   const xs = points.map(([t]) => (t - newest) / 1e9);
   const ys = points.map(([, kg]) => convert(kg));
   const x = { lo: -windowS, hi: 0 };
-  const y = yRange(ys, convert(10));
+  const y = yRange(target === null ? ys : [...ys, convert(target)], convert(10));
   const { sx, sy } = scales(box, x, y);
   drawYAxis(ctx, box, y, sy);
   const labels = niceTicks(-windowS, 0, 4).map((s) => ({ px: sx(s), text: `${s} s` }));
   drawXLabels(ctx, box, labels.filter(({ px }) => px > box.x + 10));
+  if (target !== null) {
+    const py = sy(convert(target));
+    drawHorizontal(ctx, box, py, COLORS.target);
+    ctx.fillStyle = COLORS.target;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "bottom";
+    ctx.fillText("target", box.x + 4, py - 3);
+  }
   drawLine(ctx, xs, ys, sx, sy, 0.5, COLORS.force);
-  if (runningMin !== null) drawHorizontal(ctx, box, sy(runningMin), COLORS.runningMin);
+  const shown = runningMin.filter(([t]) => t >= newest - windowS * 1e9);
+  if (shown.length) {
+    ctx.save();
+    drawLine(
+      ctx,
+      shown.map(([t]) => (t - newest) / 1e9),
+      shown.map(([, kg]) => convert(kg)),
+      sx,
+      sy,
+      0.5,
+      COLORS.runningMin,
+    );
+    ctx.restore();
+  }
+  return "";
 }
 
 /** Minutes:seconds, for a session's time axis. */

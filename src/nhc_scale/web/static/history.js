@@ -3,11 +3,13 @@
 
 import { api } from "./api.js";
 import { drawProgress, drawSessionTrace } from "./charts.js";
+import { confirmAction } from "./confirm.js";
 import { bestStrengthRep, strengthLine } from "./strength.js";
 import { withAdmin } from "./token.js";
 import { formatWithUnit, fromKg } from "./units.js";
 
 const $ = (id) => document.getElementById(id);
+const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 function when(iso) {
   return new Date(iso).toLocaleString(undefined, {
@@ -37,9 +39,11 @@ export function forecastText(progress, unit) {
     const perWeek = progress.trend.slope_kg_per_week;
     const rate = unit === "kg" ? `${perWeek.toFixed(1)} kg/week` : `${(perWeek * (unit === "lb" ? 2.20462 : 9.80665)).toFixed(1)} ${unit}/week`;
     const range = forecast.earliest === forecast.latest ? "" : ` (between ${day(forecast.earliest)} and ${day(forecast.latest)})`;
-    return `Zero around ${day(forecast.date)}${range}; trend ${rate}, Theil-Sen over ${progress.trend.sessions} sessions.`;
+    return `Zero around ${day(forecast.date)}${range}; trend ${rate}, Theil-Sen over ${plural(progress.trend.sessions, "training day")}.`;
   }
-  return `Forecast: not enough data — ${forecast.reason}.`;
+  // The chart draws the trend exactly when there is one: "not enough data" never sits beside a line.
+  if (!progress.trend) return `Forecast: not enough data — ${forecast.reason}.`;
+  return `No date for zero yet: ${forecast.reason}.`;
 }
 
 export class History {
@@ -104,6 +108,7 @@ export class History {
     const progress = this.athleteProgress;
     const name = progress ? this.athletes.name(progress.athlete_id) : "";
     $("progress-title").textContent = name ? `Progress · ${name}` : "Progress";
+    $("progress-hint").textContent = `best minimum per ${progress ? "training day" : "session"}, lower is better`;
     const select = $("progress-variation");
     select.hidden = !progress;
     $("forecast").hidden = !progress;
@@ -145,7 +150,7 @@ export class History {
     const best = session.best_min_kg === null ? "" : ` · best ${formatWithUnit(session.best_min_kg, this.unit())}`;
     const who = this.athletes.name(session.athlete_id);
     const variation = session.variation && session.variation !== "assisted" ? ` · ${session.variation}` : "";
-    facts.textContent = `${session.rep_count} reps${best}${who ? ` · ${who}` : ""}${variation}`;
+    facts.textContent = `${plural(session.rep_count, "rep")}${best}${who ? ` · ${who}` : ""}${variation}`;
     button.append(title, facts);
     button.addEventListener("click", () => this.select(session.id));
     item.append(button);
@@ -179,11 +184,16 @@ export class History {
     const id = session.id;
     $("detail-title").textContent = sessionTitle(session);
     const minutes = Math.round(session.duration_s / 60);
-    const best = session.best_min_kg === null ? "no reps" : `best ${formatWithUnit(session.best_min_kg, this.unit())}`;
+    const length = minutes < 1 ? "under a minute" : `${minutes} min`;
     const date = session.name ? `${when(session.started_at)} · ` : ""; // else the title is the date
-    const sets = summary && summary.set_count ? ` · ${summary.set_count} sets` : "";
-    const many = summary && summary.set_count > 4 ? " (the tutorial advises 2-3)" : "";
-    $("detail-summary").textContent = `${date}${minutes} min · ${session.rep_count} reps${sets}${many} · ${best}`;
+    let counted = "no reps";
+    if (session.rep_count) {
+      const sets = summary && summary.set_count ? ` · ${plural(summary.set_count, "set")}` : "";
+      const many = summary && summary.set_count > 4 ? " (the tutorial advises 2-3)" : "";
+      const best = session.best_min_kg === null ? "" : ` · best ${formatWithUnit(session.best_min_kg, this.unit())}`;
+      counted = `${plural(session.rep_count, "rep")}${sets}${many}${best}`;
+    }
+    $("detail-summary").textContent = `${date}${length} · ${counted}`;
     this.renderDetailTags(session);
     $("detail-strength").textContent = strengthSummary(strength, reps);
     $("detail-strength").hidden = !strength;
@@ -191,6 +201,8 @@ export class History {
     setDownload($("samples-link"), `/api/sessions/${id}/samples.csv`, `nhc-session-${id}-samples.csv`);
     setDownload($("reps-link"), `/api/sessions/${id}/reps.csv`, `nhc-session-${id}-reps.csv`);
     $("delete-button").disabled = session.active;
+    $("delete-why").textContent = session.active ? "It is being recorded: stop the session to delete it." : "";
+    $("delete-why").hidden = !session.active;
     this.redrawTrace();
   }
 
@@ -276,8 +288,8 @@ export class History {
   async remove() {
     if (!this.selected) return;
     const { session } = this.selected;
-    const sure = window.confirm(
-      `Delete "${sessionTitle(session)}" and its ${session.rep_count} reps? This cannot be undone.`,
+    const sure = await confirmAction(
+      `Delete "${sessionTitle(session)}" and its ${plural(session.rep_count, "rep")}? This cannot be undone.`,
     );
     if (!sure) return;
     try {

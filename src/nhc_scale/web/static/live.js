@@ -6,9 +6,16 @@
 // silence for STALE_MS means the stream is dead whatever readyState says: we then throw the
 // EventSource away and make a new one, backing off so that a scale that is really off is not
 // hammered by every phone in the room.
+//
+// Saying so comes sooner than reopening: with the sensor working, sample events arrive ~50 times
+// a second, so 1.5 s of silence means the scale is gone (a dead server, a Wi-Fi drop) and the
+// page says it at once rather than showing the last numbers as if live. Without samples (the
+// sensor gives no data) only the status every 2 s is expected, and silence must last longer.
 
+const QUIET_WITH_SAMPLES_MS = 1500;
+const QUIET_WITHOUT_SAMPLES_MS = 4500;
 const STALE_MS = 5000;
-const CHECK_MS = 1000;
+const CHECK_MS = 250;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15000;
 
@@ -23,6 +30,7 @@ export class LiveStream {
     this.handlers = handlers;
     this.source = null;
     this.lastEventAt = 0;
+    this.lastSampleAt = 0;
     this.retryMs = FIRST_RETRY_MS;
     this.retryTimer = null;
     this.connection = "";
@@ -60,6 +68,7 @@ export class LiveStream {
 
   dispatch(kind, event) {
     this.lastEventAt = Date.now();
+    if (kind === "sample") this.lastSampleAt = this.lastEventAt;
     this.retryMs = FIRST_RETRY_MS; // data flows again: the next drop starts from a short wait
     this.setConnection("live");
     let data;
@@ -80,7 +89,12 @@ export class LiveStream {
   }
 
   checkStale() {
-    if (this.retryTimer || Date.now() - this.lastEventAt < STALE_MS) return;
+    const silent = Date.now() - this.lastEventAt;
+    // Samples were flowing when the events stopped: they come many times a second.
+    const sampling = this.lastEventAt - this.lastSampleAt < 1000;
+    const quiet = sampling ? QUIET_WITH_SAMPLES_MS : QUIET_WITHOUT_SAMPLES_MS;
+    if (this.connection === "live" && silent >= quiet) this.setConnection("reconnecting");
+    if (this.retryTimer || silent < STALE_MS) return;
     this.setConnection("reconnecting");
     this.scheduleReopen();
   }

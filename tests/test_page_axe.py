@@ -1,0 +1,98 @@
+"""Accessibility of the phone page, checked by axe-core (the npm package, injected into the page by
+Playwright) on the Live, History and Athletes tabs at the three phone sizes, in a real headless
+Chromium against the real server on the demo sensor: no serious or critical violation, and none
+of the ones found before (the rep list that scrolls without the keyboard, no first-level
+heading, the demo banner outside every landmark), whatever their impact.
+
+axe-core comes from .ci/axe (package.json and its lock file); scripts/test.sh installs it with
+`npm ci` when it is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from page_fixtures import CHROMIUM, PHONES, demo_server, launch_chromium, new_phone
+
+AXE = Path(__file__).resolve().parent.parent / ".ci" / "axe" / "node_modules" / "axe-core"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(
+        not (AXE / "axe.min.js").exists(),
+        reason="needs axe-core: (cd .ci/axe && npm ci), as scripts/test.sh does",
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+FOUND_BEFORE = {"scrollable-region-focusable", "page-has-heading-one", "region"}
+RUN_AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+    .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nhc-axe")
+
+
+@pytest.fixture(scope="module")
+def server(state_dir: Path) -> Iterator[str]:
+    with demo_server(state_dir, seed=2) as url:
+        token = (state_dir / "admin-token").read_text().strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        anna = httpx.post(
+            url + "/api/athletes",
+            json={"name": "Anna", "body_mass_kg": 70, "height_m": 1.72},
+            headers=auth,
+        ).json()
+        httpx.put(url + "/api/athletes/active", json={"athlete_id": anna["id"]}, headers=auth)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE / "axe.min.js"))
+    return page.evaluate(RUN_AXE)
+
+
+def check(page, where: str) -> None:
+    found = violations(page)
+    bad = [v for v in found if v["impact"] in ("serious", "critical") or v["id"] in FOUND_BEFORE]
+    assert bad == [], f"{where}: {bad}"
+
+
+@pytest.mark.parametrize("phone", list(PHONES))
+def test_no_serious_violations_on_any_tab(browser, server: str, phone: str) -> None:
+    page = new_phone(browser, server + "/", PHONES[phone])
+    try:
+        # With reps in the list (a list that scrolls must be reachable by the keyboard).
+        page.locator("#rep-list li").first.wait_for(timeout=60_000)
+        check(page, f"Live on {phone}")
+        page.get_by_test_id("history-tab").click()
+        page.get_by_test_id("session-list").locator("li").first.wait_for()
+        page.locator("#session-detail:not([hidden])").wait_for()
+        check(page, f"History on {phone}")
+        page.get_by_test_id("athletes-tab").click()
+        sync_api.expect(page.get_by_test_id("athlete-list")).to_contain_text("Anna")
+        page.get_by_test_id("athlete-add").click()
+        page.get_by_test_id("athlete-save").click()  # an empty form: its error is shown
+        page.get_by_test_id("athlete-form-error").wait_for()
+        check(page, f"Athletes with the form on {phone}")
+        page.locator("#live-tab").click()
+        page.get_by_test_id("tare-button").click()  # no token on this phone: the dialog
+        page.get_by_test_id("token-dialog").wait_for()
+        check(page, f"the token dialog on {phone}")
+    finally:
+        page.context.close()
