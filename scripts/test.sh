@@ -21,6 +21,11 @@ fi
 sh scripts/setup-venv.sh test
 # axe-core for the phone page's accessibility tests (tests/test_page_axe.py), from its lock file.
 if [ ! -f .ci/axe/node_modules/axe-core/axe.min.js ]; then
+    if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        echo "installing npm for axe-core" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+    fi
     (cd .ci/axe && npm ci --no-audit --no-fund)
 fi
 .venv/bin/ruff check .

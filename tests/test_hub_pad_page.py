@@ -63,7 +63,7 @@ def page(pad: Server, hub: Hub) -> Iterator[object]:
         page.on("request", lambda r: r.url.startswith(pad.url + "/") or problems.append(r.url))
         page.problems = problems
         page.goto(pad.url + "/")
-        page.get_by_test_id("live-force").wait_for()
+        page.get_by_test_id("hero-value").wait_for()
         page.get_by_test_id("athletes-tab").click()
         yield page
         browser.close()
