@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,17 @@ def test_tare_then_calibrate_with_a_known_mass(tmp_path: Path) -> None:
     assert calibrated.returncode == 0, calibrated.stderr
     saved = json.loads((tmp_path / "calibration.json").read_text())
     assert saved["counts_per_kg"] == pytest.approx(10_000, rel=0.005)  # the emulated cell
+
+
+def test_tare_refuses_a_loaded_pad_unless_told_it_is_empty(tmp_path: Path) -> None:
+    assert run(tmp_path, "tare", NHC_EMULATED_FORCE="zero").returncode == 0
+    refused = run(tmp_path, "tare", NHC_EMULATED_FORCE="15")
+    assert refused.returncode == 1
+    assert "not empty" in refused.stderr and "--anyway" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    anyway = run(tmp_path, "tare", "--anyway", NHC_EMULATED_FORCE="15")
+    assert anyway.returncode == 0, anyway.stderr
+    assert re.search(r"zeroing 1[45]\.\d\d kg", anyway.stdout), anyway.stdout
 
 
 def test_the_calibration_wizard_reads_its_answers(tmp_path: Path) -> None:
