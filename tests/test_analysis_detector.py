@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from analysis_traces import assisted, noisy, rounded, timeline, unassisted
+from analysis_traces import (
+    GLITCH_AFTER_RELEASE,
+    TROUGH_AFTER_LANDING,
+    assisted,
+    noisy,
+    plateau_then_push,
+    rounded,
+    timeline,
+    unassisted,
+)
 
 from nhc_scale.analysis import RepDetector, analyze
 from nhc_scale.analysis.contact import broken_line, dip_fill, sustained
@@ -454,28 +463,11 @@ def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shif
     assert out[13:15].min() > 14.5
 
 
-# 10 S/s samples of a synthetic recording (seed 2003, rep 7): a slow effort bottoming at ~21 kg,
-# a push-off of only ~5 kg, the release, then 1.1 s later a lone 6 kg glitch (below the 6 kg
-# despike threshold that 10 S/s needs to keep the tips of steep Vs).
-_GLITCH_AFTER_RELEASE = [
-    0.8, 0.8, 0.8, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.8, 0.9, 0.8,
-    0.9, 0.8, 0.9, 0.8, 7.7, 38.6, 35.1, 33.9, 33.6, 33.6, 33.6, 33.5, 33.5, 33.4, 33.4, 33.4,
-    33.3, 33.3, 33.3, 33.4, 33.4, 33.5, 33.6, 33.6, 33.7, 33.8, 33.8, 33.9, 33.8, 33.7, 33.7,
-    33.7, 33.5, 33.4, 33.3, 33.2, 33.2, 33.3, 33.1, 33.0, 33.1, 33.0, 32.8, 32.8, 32.6, 32.4,
-    32.2, 31.8, 31.5, 31.1, 30.7, 30.2, 29.6, 29.1, 28.6, 28.1, 27.5, 27.0, 26.4, 26.0, 25.5,
-    25.2, 24.8, 24.3, 24.0, 23.7, 23.4, 23.2, 23.0, 22.7, 22.4, 22.1, 21.9, 21.7, 21.5, 21.4,
-    21.2, 21.1, 21.1, 21.0, 21.0, 21.1, 21.1, 21.2, 21.2, 21.4, 21.6, 21.9, 22.6, 23.8, 24.9,
-    25.9, 26.3, 26.3, 26.3, 26.2, 24.9, 8.0, 0.9, 0.9, 0.7, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.8,
-    6.6, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.9, 0.8, 0.8, 0.8, 0.9, 0.9,
-    0.8, 0.9, 0.8, 0.9, 0.9, 0.9, 0.9,
-]  # fmt: skip
-
-
 def test_a_glitch_after_the_release_does_not_make_an_assisted_rep_unassisted() -> None:
     # The glitch came within the merge gap, so it extended the contact by a piece; the release
     # then looked 1.2 s before the contact's end and the push-off was taken for a wobble of a
     # slow unassisted lift-off: 0 kg instead of 20.2.
-    force = np.array(_GLITCH_AFTER_RELEASE)
+    force = np.array(GLITCH_AFTER_RELEASE)
     t = 111.0 + np.arange(force.size) * 0.099
     rep = only_rep(t, force)
     assert not rep.unassisted
@@ -498,27 +490,11 @@ def test_a_glitch_between_two_reps_does_not_join_them(glitch_at_s: float) -> Non
     assert reps[0].end_s < 17.4
 
 
-# 10 S/s samples of a synthetic recording (seed 2065, rep 17): a landing at 92 kg, a ringing
-# trough 0.3 s later, a hold at ~47 kg, an effort to ~38 kg (a hand shift at the bottom), the
-# push-off and the release.
-_TROUGH_AFTER_LANDING = [
-    1.1, 1.3, 1.1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.0, 1.2, 1.2, 1.2, 1.1, 1.1, 1.2, 1.1, 1.2, 1.1,
-    1.2, 1.2, 1.1, 1.1, 1.1, 91.6, 52.4, 49.2, 48.9, 45.3, 48.8, 47.2, 47.9, 48.3, 47.9, 47.9,
-    47.3, 47.0, 46.7, 46.7, 47.1, 47.6, 48.1, 48.5, 48.1, 47.4, 46.4, 45.8, 45.5, 45.7, 46.3,
-    46.7, 46.8, 46.5, 45.7, 45.3, 44.7, 44.0, 41.0, 46.5, 44.0, 43.6, 43.2, 43.0, 42.9, 42.8,
-    42.6, 41.6, 41.2, 40.5, 40.2, 40.0, 40.2, 40.1, 40.3, 40.2, 40.0, 39.5, 38.9, 38.2, 37.8,
-    37.6, 37.6, 37.8, 38.3, 38.5, 38.4, 38.1, 27.3, 41.4, 39.5, 42.4, 45.7, 49.2, 51.2, 51.7,
-    51.5, 50.8, 50.7, 52.3, 55.2, 58.8, 61.9, 64.1, 64.4, 64.4, 64.4, 64.5, 64.8, 34.9, 1.3,
-    1.2, 1.2, 1.2, 1.1, 1.2, 1.2, 1.1, 1.3, 1.1, 1.1, 1.2, 1.2, 1.1, 1.1, 1.3, 1.2, 1.1, 1.3,
-    1.1,
-]  # fmt: skip
-
-
 def test_a_ringing_trough_right_after_the_landing_is_not_filled_from_the_impact() -> None:
     # The trough is cut out as a transient; its fill used to reach back over the landing to the
     # impact peak and the quiet pad before it, and the broken line through them dug a 24 kg
     # "minimum" into a 47 kg hold.
-    force = np.array(_TROUGH_AFTER_LANDING)
+    force = np.array(TROUGH_AFTER_LANDING)
     t = 505.5 + np.arange(force.size) * 0.094
     rep = only_rep(t, force)
     assert rep.min_assistance_kg == pytest.approx(36.4, abs=0.75 + 0.06 * 36.4)
@@ -539,21 +515,11 @@ def test_a_wild_first_conversion_does_not_hide_the_first_reps(rate: float) -> No
     assert reps[0].start_s == pytest.approx(3.0, abs=0.2)
 
 
-def _plateau_then_push(t: np.ndarray, push: list[float]) -> np.ndarray:
-    """10 S/s: land at 10 s, hold 30 kg, fall to a 15 kg plateau, then ``push`` (one value per
-    conversion from 16.5 s on) and nothing after."""
-    force = assisted(t, 10.0, hold=30.0, bottom=15.0, push=15.0, plateau_s=1.5)
-    force[t >= 16.45] = 0.0
-    start = int(np.searchsorted(t, 16.45))
-    force[start : start + len(push)] = push
-    return noisy(t, force)
-
-
 def test_a_short_push_off_with_a_lost_conversion_inside_is_not_bridged_as_a_glitch() -> None:
     # Two conversions of push-off with a lost one between them last 0.3 s: too long for a
     # glitch. Bridged, the push-off vanished and the rep read as an unassisted lift-off.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45)) + 1] = False
     rep = only_rep(t[keep], force[keep])
@@ -569,7 +535,7 @@ def test_a_two_conversion_push_off_whose_release_follows_is_not_bridged_as_a_gli
     # force before the push, as after a double spike, but the next one keeps falling. Bridged,
     # the push-off vanished and the rep read as an unassisted lift-off (seed 5035, rep 4).
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [17.6, 27.0, 30.5, 13.5])
+    force = plateau_then_push(t, [17.6, 27.0, 30.5, 13.5])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45)) + 4] = not lost_after
     rep = only_rep(t[keep], force[keep])
@@ -584,7 +550,7 @@ def test_a_push_off_right_after_a_lost_conversion_and_released_at_once_is_not_lo
     # bridged, the push-off vanished and the rep read as an unassisted lift-off (seed 6011,
     # rep 0). A push-off may be that short, so what was bridged is treated as data nobody saw.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 40.0, 26.0])
+    force = plateau_then_push(t, [30.0, 40.0, 26.0])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45))] = False
     rep = only_rep(t[keep], force[keep])
@@ -596,7 +562,7 @@ def test_a_glitch_just_before_a_chip_reset_after_the_release_is_not_a_touch() ->
     # The line that fills the reset's hole starts at the glitch, so it read as several
     # conversions of hands back on the pad: the gap before it became the "minimum" (0 kg).
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     glitch = int(np.searchsorted(t, 18.0))
     force[glitch] = 21.0
     force[glitch + 6 : glitch + 9] = -22.0  # junk as the chip restarts...
@@ -612,7 +578,7 @@ def test_a_push_off_lost_in_a_hole_in_the_data_is_not_called_unassisted() -> Non
     # The hands went from 15 kg to off the pad in 0.8 s of lost conversions: push-off or
     # lift-off, nobody saw. The rep keeps the lowest force seen rather than claiming 0.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     keep = ~((t > 16.0) & (t < 16.85))
     rep = only_rep(t[keep], force[keep])
     assert not rep.unassisted
