@@ -56,8 +56,9 @@ class DetectorConfig:
     contact_on_kg: float = 2.0
     #: ...and is broken below this one (hysteresis: no chatter at the threshold).
     contact_off_kg: float = 1.0
-    #: Breaks shorter than this belong to the same contact (DESIGN: a full Nordic rep cannot be
-    #: done in under ~2 s, so a bounce or a near-zero moment before the push-off is not an end).
+    #: Breaks shorter than this belong to the same contact (docs/measurement.md: a full Nordic
+    #: rep cannot be done in under ~2 s, so a bounce or a near-zero moment before the push-off
+    #: is not an end).
     merge_gap_s: float = 2.0
     #: A piece of a contact after a break in which fewer than this many measured conversions read
     #: above ``contact_on_kg`` is not hands coming back: it is a glitch the despiker had to leave
@@ -81,8 +82,8 @@ class DetectorConfig:
     bounce_max_s: float = 0.6
     #: After the landing peak the impact and the ringing fade for this long before the hold.
     landing_settle_s: float = 0.3
-    #: DESIGN: the minimum is what the hands sustain for about 0.3 s; it is the minimum of the
-    #: force averaged over this window (a needle would not show anything shorter).
+    #: docs/measurement.md: the minimum is what the hands sustain for 0.3 s; it is the minimum
+    #: of the force averaged over this window (a needle would not show anything shorter).
     sustain_s: float = 0.3
     #: Zero-phase low-pass applied to a contact before looking for its minimum at rates that
     #: resolve it: removes tremor (8-12 Hz) and aliased mains, keeps the shape of the effort.
@@ -99,9 +100,9 @@ class DetectorConfig:
     #: effort is far wider at half depth.
     dip_max_halfwidth_s: float = 0.25
     #: A dip's cut reaches at most this far either side of its tip: half the longest hand shift
-    #: (DESIGN: transients shorter than about 0.3 s). At 10 S/s that is the three conversions a
-    #: hand shift can touch; a reach of two a side took the V's flank or the push-off's first
-    #: conversion with it, and the fill, bent by the push-off, read 1-4 kg high.
+    #: (docs/measurement.md: transients shorter than 0.3 s). At 10 S/s that is the three
+    #: conversions a hand shift can touch; a reach of two a side took the V's flank or the
+    #: push-off's first conversion with it, and the fill, bent by the push-off, read 1-4 kg high.
     dip_reach_s: float = 0.15
     #: The line a dip is measured against is fitted to the force either side of spans up to
     #: this long either side of its tip: a 0.3 s hand shift's half and the low-pass's smear.

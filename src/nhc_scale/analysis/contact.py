@@ -4,10 +4,10 @@ This runs once per contact, when the contact has ended, on its buffered samples:
 both ways in time (zero-phase filtering, dip widths) because the contact is complete. Its result
 depends only on the contact's samples, so live and offline analyses agree exactly.
 
-The minimum follows DESIGN §2: the lowest force the hands *sustained* during the effort, before
-the push-off. Concretely: the force, zeroed on the quiet level around the contact, low-passed
-(tremor, mains), with short dips cut out (a hand shifting, the landing's ringing), averaged over
-0.3 s; the minimum of that average between the landing and the push-off.
+The minimum follows docs/measurement.md: the lowest force the hands *sustained* during the
+effort, before the push-off. Concretely: the force, zeroed on the quiet level around the
+contact, low-passed (tremor, mains), with short dips cut out (a hand shifting, the landing's
+ringing), averaged over 0.3 s; the minimum of that average between the landing and the push-off.
 """
 
 from __future__ import annotations
