@@ -22,102 +22,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from nhc_scale.analysis import analyze
-from nhc_scale.analysis.recording import read_recording
-from nhc_scale.analysis.strength_scoring import TorqueError, score_torque, summarize_errors
-from nhc_scale.sim.recording import Recording, generate_recording
-from nhc_scale.sim.scoring import Score, match, tolerance_kg
+from nhc_scale.sim.recording import Recording
+from nhc_scale_lab.accuracy import (
+    SEED_SET_STRIDE,
+    SetScore,
+    score_set,
+    seed_set_figures,
+)
+from nhc_scale_lab.scoring import match, tolerance_kg
+from nhc_scale_lab.strength_scoring import summarize_errors
 
 FIRST_SEED = 1000
 F1_FLOOR = 0.99
 WITHIN_FLOOR = 0.98
-#: Seed set k starts this many seeds after set 0 (sets never overlap below 1000 sessions).
-SEED_SET_STRIDE = 1000
 #: A hand shift centred this close to the true minimum is counted as "at the minimum".
 SHIFT_NEAR_S = 0.6
 
-
-def session_rate(index: int) -> int:
-    """Half the sessions at each rate: even ones at 80 S/s, odd ones at 10 S/s."""
-    return 80 if index % 2 == 0 else 10
-
-
-@dataclass
-class SetScore:
-    """One seed set's scores per rate, with what ``--misses`` and the torque line need."""
-
-    first_seed: int
-    sessions: int
-    scores: dict[int, Score] = field(default_factory=lambda: {80: Score(), 10: Score()})
-    samples: int = 0
-    minima: list[dict[str, object]] = field(default_factory=list)
-    torque_errors: list[TorqueError] = field(default_factory=list)
-
-    def total(self) -> Score:
-        total = Score()
-        for score in self.scores.values():
-            total.true_positives += score.true_positives
-            total.false_positives += score.false_positives
-            total.false_negatives += score.false_negatives
-            total.within += score.within
-            total.abs_errors += score.abs_errors
-            total.failures += score.failures
-        return total
-
-
-def score_set(
-    first_seed: int,
-    sessions: int,
-    folder: Path,
-    torque: bool = False,
-    misses: bool = False,
-) -> SetScore:
-    """Generate ``sessions`` sessions from ``first_seed`` on, write each as the export CSV,
-    read it back as ``analyze`` does and score the reps found against the truth."""
-    result = SetScore(first_seed, sessions)
-    for index in range(sessions):
-        seed = first_seed + index
-        rate = session_rate(index)
-        recording = generate_recording(seed, nominal_sps=rate)
-        csv = folder / f"session_{seed}_{rate}sps.csv"
-        recording.write(csv, csv.with_suffix(".truth.json"))
-        t, force = read_recording(csv)
-        result.samples += t.size
-        reps = [rep.to_dict() for rep in analyze(t, force).reps]
-        result.scores[rate].add(reps, recording.truth["reps"], rate, csv.name)
-        if torque:
-            # The strength estimate from the detected minimum, with only the body mass and
-            # height a user would type in, against the athlete's true knee torque.
-            result.torque_errors += score_torque(t, force, recording.truth)
-        if misses:
-            result.minima.extend(_minima(seed, rate, reps, recording))
-    return result
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    """Mean, lowest, highest and spread (highest - lowest) of per-set figures."""
-    return {
-        "mean": round(statistics.fmean(values), 4),
-        "min": round(min(values), 4),
-        "max": round(max(values), 4),
-        "spread": round(max(values) - min(values), 4),
-    }
-
-
-def seed_set_figures(sets: list[SetScore]) -> dict[str, dict[str, float]]:
-    """Within tolerance and F1 per rate (and both rates together) over the seed sets."""
-    out = {}
-    for rate in (80, 10):
-        out[f"within_{rate}sps"] = spread([s.scores[rate].within_share for s in sets])
-        out[f"f1_{rate}sps"] = spread([s.scores[rate].f1 for s in sets])
-    out["within"] = spread([s.total().within_share for s in sets])
-    out["f1"] = spread([s.total().f1 for s in sets])
-    return out
+__all__ = ["FIRST_SEED"]
 
 
 def main() -> int:
@@ -136,13 +61,22 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    minima: list[dict[str, object]] = []
+
+    def keep_minima(seed: int, rate: int, reps: list[dict[str, Any]], rec: Recording) -> None:
+        minima.extend(_minima(seed, rate, reps, rec))
+
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         first = score_set(
-            args.first_seed, args.sessions, folder, torque=True, misses=bool(args.misses)
+            args.first_seed,
+            args.sessions,
+            folder,
+            torque=True,
+            on_session=keep_minima if args.misses else None,
         )
-        sets = [first]
+        sets: list[SetScore] = [first]
         for k in range(1, args.seed_sets):
             sets.append(score_set(args.first_seed + k * SEED_SET_STRIDE, args.sessions, folder))
 
@@ -179,7 +113,7 @@ def main() -> int:
         "(details: benchmarks/strength.py)"
     )
     if args.misses:
-        _print_misses(first.minima, args.misses)
+        _print_misses(minima, args.misses)
     figures: dict[str, object] = {}
     if len(sets) > 1:
         print(f"seed sets: {len(sets)} of {args.sessions} sessions")

@@ -91,3 +91,33 @@ TROUGH_AFTER_LANDING = [
     1.2, 1.2, 1.2, 1.1, 1.2, 1.2, 1.1, 1.3, 1.1, 1.1, 1.2, 1.2, 1.1, 1.1, 1.3, 1.2, 1.1, 1.3,
     1.1,
 ]  # fmt: skip
+
+
+def sustained_minimum(
+    t: np.ndarray, force: np.ndarray, lo_s: float, hi_s: float, window_s: float = 0.3
+) -> float:
+    """The truth a test holds the detector to (docs/measurement.md): the lowest average of the
+    force (straight lines between samples) over ``window_s``, for window centres in
+    ``[lo_s, hi_s]``, on a 1 ms grid."""
+    step = 0.001
+    n = round(window_s / step)
+    grid = np.arange(lo_s - window_s / 2, hi_s + window_s / 2 + step / 2, step)
+    weights = np.ones(n + 1)
+    weights[0] = weights[-1] = 0.5
+    averages = np.convolve(np.interp(grid, t, force), weights / n, mode="valid")
+    return float(averages.min())
+
+
+def rep_around(samples: list[float], rate: float = 10.0, hold: float = 40.0) -> tuple:
+    """(t, force): a rep at ``rate`` whose effort ends in ``samples`` (one per conversion):
+    landing at 10 s, a 3 s hold at ``hold`` kg, a 1.5 s fall to the first sample, the samples,
+    and then 0 kg (the samples end with the push-off and the release, or the release follows
+    at once). A little noise, no tremor: the samples carry their own."""
+    period = 1.0 / rate
+    lead = np.arange(0.0, 10.0, period)
+    landing = np.arange(10.0, 14.5, period)
+    hold_and_fall = np.interp(landing, [10.0, 10.05, 13.0, 14.5], [0.0, hold, hold, samples[0]])
+    after = np.zeros(round(8.0 * rate))
+    force = np.concatenate((np.zeros(lead.size), hold_and_fall, samples, after))
+    t = np.arange(force.size) * period
+    return t, force + np.random.default_rng(7).normal(0.0, 0.03, t.size)

@@ -10,13 +10,15 @@ from analysis_traces import (
     assisted,
     noisy,
     plateau_then_push,
+    rep_around,
     rounded,
+    sustained_minimum,
     timeline,
     unassisted,
 )
 
 from nhc_scale.analysis import RepDetector, analyze
-from nhc_scale.analysis.contact import broken_line, dip_fill, sustained
+from nhc_scale.sim.physics import Dip
 
 
 def only_rep(t: np.ndarray, f: np.ndarray):
@@ -179,7 +181,7 @@ def test_a_hand_shifting_at_the_tip_of_a_v_is_not_the_minimum(
     # measured against the V its sides make it is. Width 0: the V alone keeps its tip.
     t = timeline(30.0)
     clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.0)
-    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    truth = sustained_minimum(t, clean, 14.0, 16.0)
     u = (t - 15.0 - off_tip_s) / max(width_s, 1e-9)
     force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
     rep = only_rep(t, noisy(t, force))
@@ -194,7 +196,7 @@ def test_a_hand_shift_where_the_fall_ends_is_cut_no_further_than_it_reaches(widt
     # force either side makes, the cut ends where the dip does.
     t = timeline(30.0)
     clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.3)  # the fall ends at 15.0 s
-    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 15.8)].min())
+    truth = sustained_minimum(t, clean, 14.0, 15.8)
     u = (t - 15.25) / width_s
     force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
     rep = only_rep(t, noisy(t, force))
@@ -222,7 +224,7 @@ def test_a_steep_v_between_two_conversions_is_averaged_over_any_window(
     # conversions (0.1 s apart) all miss the lowest one: the minimum read 0.35-0.43 kg high.
     fine = timeline(30.0, 1000.0)
     clean = assisted(fine, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
-    truth = float(sustained(clean, 1000.0, 0.3)[(fine > 14.0) & (fine < 16.0)].min())
+    truth = sustained_minimum(fine, clean, 14.0, 16.0)
     t = timeline(30.0, 10.0) + 0.04
     force = assisted(t, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
     rep = only_rep(t, noisy(t, force))
@@ -246,7 +248,7 @@ def test_a_reading_below_zero_at_a_near_zero_tip_is_not_averaged_in(hold_kg: flo
     # averaged in, the minimum read 1.2 kg low.
     t = timeline(30.0, 10.0)
     clean = assisted(t, 10.0, hold=hold_kg, bottom=1.0, push=44.0, plateau_s=0.0)
-    truth = float(sustained(clean, 10.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    truth = sustained_minimum(t, clean, 14.0, 16.0)
     force = noisy(t, clean)
     force[np.argmin(np.abs(t - 15.0))] = -2.5
     rep = only_rep(t, force)
@@ -351,50 +353,6 @@ def test_blocks_of_garbage_input_are_rejected_or_dropped() -> None:
     assert len(analyze(t2, force).reps) == 1
 
 
-def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_sps() -> None:
-    # At 10 S/s a hand shift is one or two samples: the dip, the catch above the level and, as
-    # the catch settles, a second small trough. The trough is cut out too; the dip's fill must
-    # step over it to the force beyond instead of leaving the dip in place.
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    # (samples from a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off)
-    shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
-    y = np.r_[np.linspace(33.5, 30.3, 12), shift, np.linspace(35.6, 35.8, 8)]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert out[14] >= 30.0  # was 22.5: the dip left in place, 8 kg below what was sustained
-
-
-def test_the_trough_after_a_hand_shifts_catch_is_sustained_force_not_another_dip() -> None:
-    """A hand shifts at the end of the effort's fall (12 kg off a 30 kg plateau for 0.16 s) and
-    lands with a 6 kg overshoot; the force settles back onto the plateau for 0.15 s and the
-    push-off follows. Between the overshoot and the push-off the plateau looks like one more
-    short dip: cut out and filled from the overshoot, it read 6.9 kg high there."""
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-    from nhc_scale.sim.physics import Dip
-
-    fs = 80.0
-    t = np.arange(0.0, 3.0, 1.0 / fs)
-    force = np.interp(t, [0.0, 1.0, 1.45, 1.75, 3.0], [45.0, 30.0, 30.0, 70.0, 70.0])
-    shift = Dip(center_s=1.0, width_s=0.16, depth_kg=12.0, rebound=0.5, edge=0.5)
-    y = force + shift.unloading(t) + shift.catch(t)
-    out = excise_dips(y, 0, y.size, fs, DetectorConfig(), resolved=True)
-    assert out[np.abs(t - 1.0) < 0.02] == pytest.approx(30.0, abs=0.5)  # the shift: cut out
-    trough = (t > 1.26) & (t < 1.42)
-    assert np.array_equal(out[trough], y[trough])  # the plateau after the catch: left as read
-
-
-def test_only_a_shallower_dip_right_after_a_cut_one_is_taken_for_its_catchs_trough() -> None:
-    from nhc_scale.analysis.contact import hand_shifts
-
-    dip = (100, 110, 8.0)  # a cut 10 samples wide: its catch's trough may begin up to 20 after
-    assert hand_shifts([dip, (115, 120, 3.0)], 2.0) == [(100, 110)]
-    assert hand_shifts([dip, (115, 120, 9.0)], 2.0) == [(100, 110), (115, 120)]  # deeper
-    assert hand_shifts([dip, (131, 136, 3.0)], 2.0) == [(100, 110), (131, 136)]  # later
-    assert hand_shifts([(115, 120, 3.0), dip], 2.0) == [(100, 110)]  # in any order
-
-
 @pytest.mark.parametrize(
     ("before_s", "width_s", "edge"),
     [(0.25, 0.15, 0.6), (0.3, 0.15, 0.6), (0.3, 0.2, 1.0), (0.35, 0.2, 0.6)],
@@ -406,61 +364,12 @@ def test_the_catch_of_a_hand_shift_just_before_the_minimum_is_not_sustained_forc
     lands again with an overshoot of half the shift's depth, right over the minimum. The
     overshoot is no more sustained than the shift: left in, it read the minimum 0.64-1.12 kg
     high (tolerance at 80 S/s: 0.46 kg)."""
-    from nhc_scale.sim.physics import Dip
-
     t = timeline(30.0, 80.0)
     force = rounded(t, 10.0, bottom=15.0)
-    truth = sustained(force, 80.0, 0.3)[(t > 13.0) & (t < 16.5)].min()
+    truth = sustained_minimum(t, force, 13.0, 16.5)
     shift = Dip(15.5 - before_s, width_s, depth_kg=6.0, rebound=0.5, edge=edge)
     rep = only_rep(t, noisy(t, force + shift.unloading(t) + shift.catch(t)))
     assert rep.min_assistance_kg == pytest.approx(truth, abs=0.45)
-
-
-def test_a_catch_is_capped_at_the_line_across_the_shift_and_a_convex_minimum_is_not() -> None:
-    from nhc_scale.analysis.contact import flatten_catch
-
-    k = np.arange(60.0)
-    convex = 10.0 + 0.01 * (k - 30.0) ** 2  # a minimum: the line across it lies above it
-    out = convex.copy()
-    flatten_catch(out, 20, 30, 41, 0, 0.8)
-    assert np.array_equal(out, convex)
-    bump = 3.0 * np.exp(-0.5 * ((k - 34.0) / 2.0) ** 2)  # the overshoot after a shift at 20-30
-    out = convex + bump
-    flatten_catch(out, 20, 30, 41, 0, 0.8)
-    line = np.interp(k, [19.0, 40.0], [out[19], out[40]])
-    assert np.all(out[29:41] <= line[29:41] + 1e-12)
-    assert out[34] - convex[34] < 0.5 * bump[34]  # most of the overshoot is gone
-    assert np.array_equal(out[:29], (convex + bump)[:29])  # nothing before the shift's end
-
-
-def test_a_catch_beside_a_hand_shift_does_not_bend_its_fill_at_10_sps() -> None:
-    """10 S/s samples of a synthetic recording (seed 1011, rep 13): the effort's V with a 5.9 kg
-    hand shift over its tip (9.8, 14.0) and the catch as the hand lands (20.5 where ~19 was
-    sustained). The fill's context took the catch and bent up towards it: the 0.3 s average at
-    the tip read 17.3 kg where the force sustained was 15.9."""
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    # fmt: off
-    y = np.array([
-        21.8, 21.1, 20.5, 19.8, 19.2, 18.5, 17.8, 17.2, 16.6, 15.1,
-        9.8, 14.0, 18.6, 20.5, 19.7, 20.5, 20.6, 20.4, 13.3, 2.0,
-    ])
-    # fmt: on
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert sustained(out, 10.0, 0.3)[10] == pytest.approx(15.9, abs=0.75)
-
-
-def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
-    # a 0.25 s hand shift sampled at 10 S/s reads two low conversions: ~0.25 s at half depth
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    y = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
-    y[15:] = y[14] + 0.6 * np.arange(15)
-    y[13:15] -= [5.0, 4.5]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert out[13:15].min() > 14.5
 
 
 def test_a_glitch_after_the_release_does_not_make_an_assisted_rep_unassisted() -> None:
@@ -601,21 +510,87 @@ def test_a_lift_off_whose_fall_runs_on_through_a_hole_is_unassisted(
     assert rep.min_assistance_kg == 0.0
 
 
-def test_a_dip_at_a_rounded_bottom_is_never_filled_below_the_force_read() -> None:
-    # The broken line fitted either side of a rounded bottom meets well under it (the sides'
-    # lines are near tangents, below a convex curve); a hand shift only unloads the pad, so the
-    # force read in the dip is a floor for what it hides.
-    t = np.arange(-0.6, 0.6, 1 / 80)
-    clean = 20.0 + 40.0 * t**2
-    read = clean - np.where(np.abs(t) < 0.1, 1.0, 0.0)
-    span = np.flatnonzero(np.abs(t) < 0.15)
-    i0, i1 = int(span[0]), int(span[-1]) + 1
-    excluded = np.zeros(t.size, dtype=bool)
-    excluded[i0:i1] = True
-    line = broken_line(read, i0, i1, 24, 48, excluded, 0, t.size)
-    fill = dip_fill(read, i0, i1, 24, 48, excluded, 0, t.size)
-    assert line is not None and fill is not None
-    trend = line[0]
-    assert trend.min() < 18.0  # the trend alone dives 2 kg under the bottom...
-    assert np.all(fill >= read[i0:i1])  # ...the fill does not
-    assert fill.min() >= 19.0
+def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_sps() -> None:
+    """At 10 S/s a hand shift is one or two conversions: the dip, the catch above the level and,
+    as the catch settles, a second small trough. The dip's fill steps over that trough to the
+    force beyond instead of leaving the dip in place (22.5 kg on a 30 kg plateau)."""
+    # samples of a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off
+    shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
+    t, force = rep_around([*np.linspace(33.5, 30.3, 12), *shift, *np.linspace(35.6, 35.8, 8)])
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(30.5, abs=0.75)
+
+
+def test_the_trough_after_a_hand_shifts_catch_is_sustained_force_not_another_dip() -> None:
+    """A hand shifts at the end of the effort's fall (12 kg off a 30 kg plateau for 0.16 s) and
+    lands with a 6 kg overshoot; the force settles back onto the plateau for 0.15 s and the
+    push-off follows. Between the overshoot and the push-off the plateau looks like one more
+    short dip; cut out and filled from the overshoot, it would read the plateau high."""
+    t = timeline(30.0, 80.0)
+    clean = np.interp(t, [10.0, 10.05, 13.0, 14.0, 14.45, 14.75, 15.0, 15.2],
+                      [0.0, 45.0, 45.0, 30.0, 30.0, 70.0, 70.0, 0.0], 0.0, 0.0)  # fmt: skip
+    shift = Dip(center_s=14.0, width_s=0.16, depth_kg=12.0, rebound=0.5, edge=0.5)
+    force = clean + shift.unloading(t) + shift.catch(t)
+    rep = only_rep(t, noisy(t, force, noise=0.02))
+    assert rep.min_assistance_kg == pytest.approx(30.0, abs=0.3)
+
+
+def test_a_deeper_dip_right_after_a_hand_shift_is_a_second_hand_shift() -> None:
+    """Only a shallower dip right after a cut one is taken for its catch's trough (force the
+    hands sustain, left as read); a deeper one, or one further on, is a hand shifting again and
+    is cut out too."""
+    t = timeline(30.0, 80.0)
+    clean = assisted(t, 10.0, bottom=20.0, plateau_s=1.5)  # 20 kg from 15.0 s to 16.5 s
+    for second_at, second_depth in ((15.85, 9.0), (16.15, 3.0)):
+        force = clean - _cosine(t, 15.6, 0.12, 5.0) - _cosine(t, second_at, 0.12, second_depth)
+        rep = only_rep(t, noisy(t, force, noise=0.02))
+        assert rep.min_assistance_kg == pytest.approx(20.0, abs=0.3), second_at
+
+
+def test_a_catch_beside_a_hand_shift_does_not_bend_its_fill_at_10_sps() -> None:
+    """10 S/s samples of a synthetic recording (seed 1011, rep 13): the effort's V with a 5.9 kg
+    hand shift over its tip (9.8, 14.0), the catch as the hand lands (20.5 where ~19 was
+    sustained), the push-off and the release. With the catch in the fill's context the fill
+    bent up towards it: the minimum read 17.3 kg where the force sustained was 15.9."""
+    t, force = rep_around(
+        [21.8, 21.1, 20.5, 19.8, 19.2, 18.5, 17.8, 17.2, 16.6, 15.1,
+         9.8, 14.0, 18.6, 20.5, 19.7, 20.5, 20.6, 20.4, 13.3, 2.0],
+        hold=30.0,
+    )  # fmt: skip
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(15.9, abs=0.75)
+
+
+def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
+    """A 0.25 s hand shift at the tip of a V, sampled at 10 S/s, touches three conversions
+    (each an average over its period) and measures 0.27 s at half depth: a sampled dip reads
+    up to half a period wider than it is, and it is still a hand shift."""
+    v = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
+    v[15:] = v[14] + 0.6 * np.arange(15)
+    clean = [*v, 32.0, 33.0]
+    shifted = [*clean]
+    for index, depth in zip((12, 13, 14), (3.0, 5.0, 3.0), strict=True):
+        shifted[index] -= depth
+    t, force = rep_around(shifted, hold=35.0)
+    truth_t, truth = rep_around(clean, hold=35.0)
+    expected = sustained_minimum(truth_t, truth, 14.5, 17.3)
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(expected, abs=0.75)
+
+
+@pytest.mark.parametrize(("width_s", "depth_kg"), [(0.12, 6.0), (0.2, 4.0)])
+def test_a_hand_shift_at_a_rounded_bottom_is_never_filled_below_the_force_read(
+    width_s: float, depth_kg: float
+) -> None:
+    """At 10 S/s the lines either side of a round-bottomed minimum are near tangents below the
+    curve, and the fill they make across a hand shift beside the tip dives under it. A hand
+    shift only unloads the pad, so the force read in the dip is a floor for what it hides:
+    without that floor the minimum read 0.8 kg low."""
+    t = timeline(30.0, 10.0)
+    fine = timeline(30.0, 1000.0)
+    truth = sustained_minimum(fine, rounded(fine, 10.0), 13.0, 16.5)
+    shift = Dip(15.4, width_s, depth_kg, rebound=0.0, edge=1.0)
+    rep = only_rep(t, noisy(t, rounded(t, 10.0) + shift.unloading(t)))
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.75)
+
+
+def _cosine(t: np.ndarray, at: float, width: float, depth: float) -> np.ndarray:
+    u = (t - at) / width
+    return np.where(np.abs(u) < 0.5, depth * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)

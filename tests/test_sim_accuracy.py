@@ -8,7 +8,7 @@ import numpy as np
 from nhc_scale.analysis import RepDetector, analyze
 from nhc_scale.sim.demo import DemoAthlete
 from nhc_scale.sim.recording import generate_recording
-from nhc_scale.sim.scoring import Score, match, tolerance_kg
+from nhc_scale_lab.scoring import Score, match, tolerance_kg
 
 
 def test_scoring_matches_by_overlap_and_applies_the_tolerance() -> None:

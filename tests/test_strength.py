@@ -19,9 +19,9 @@ from nhc_scale.analysis.strength import (
     estimate,
     find_relaxed_level,
 )
-from nhc_scale.analysis.strength_scoring import score_torque, summarize_errors
 from nhc_scale.cli import main
 from nhc_scale.sim.recording import generate_recording
+from nhc_scale_lab.strength_scoring import score_torque, summarize_errors
 
 
 @pytest.fixture
