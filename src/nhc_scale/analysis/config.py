@@ -135,6 +135,9 @@ class DetectorConfig:
     #: A hole explained by the fall before it (continued across it, the force after it is where
     #: the fall leads) hides no push-off; "where it leads" allows this share of the fall.
     hole_fall_frac: float = 0.2
+    #: A hand shift this close to the minimum's window may have moved the number (its fill and
+    #: its catch reach that far): the rep says so, and the athlete can keep the hands still.
+    hands_moved_near_s: float = 0.3
     #: The live effort starts when the running 0.3 s force has fallen from its top by this share
     #: of it (or ``push_rise_kg``): more than a hold's sway.
     live_effort_drop_frac: float = 0.1

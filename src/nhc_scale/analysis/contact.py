@@ -19,8 +19,10 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from nhc_scale.analysis.config import DetectorConfig
+from nhc_scale.analysis.explain import hands_moved, ignored_spans, push_off_start
 from nhc_scale.analysis.minimum import lowest_average_near, sustained
 from nhc_scale.analysis.phases import bottom, effort_start, landing
+from nhc_scale.analysis.preprocess import MEASURED
 from nhc_scale.analysis.rep import Rep
 from nhc_scale.analysis.transients import remove_transients
 
@@ -34,13 +36,18 @@ class Contact:
 
     t: np.ndarray  # timestamps, including a little idle before and after
     x: np.ndarray  # clean force, kg, not yet zeroed
-    measured: np.ndarray  # False where a lost conversion or a glitch was replaced by a line
+    origin: np.ndarray  # preprocess's MEASURED, or GLITCH / LOST where a line replaced it
     onset: int  # index of the first sample above the contact threshold
     end: int  # one past the last sample above the release threshold
     segments: tuple[tuple[int, int], ...]  # touching runs [start, stop) between breaks
     zero_before: float  # the quiet level before the contact
     zero_after: float | None  # ...and after it, when the recording went on long enough
     fs: float
+
+    @property
+    def measured(self) -> np.ndarray:
+        """True where the chip's conversion is the sample (no line stands in for it)."""
+        return self.origin == MEASURED
 
 
 class Resolution(Enum):
@@ -110,6 +117,15 @@ class ContactAnalyzer:
         k_effort, hold_top = effort_start(level, k, cfg)
         if hold_top < cfg.min_rep_kg:
             return None
+        window = (min_at_s - cfg.sustain_s / 2, min_at_s + cfg.sustain_s / 2)
+        push_start_s: float | None = None
+        if found.push_peak_kg is not None and found.push_peak_at is not None:
+            j = push_off_start(
+                on_pad[lo:end], k, found.push_peak_at, float(level[k]), found.push_peak_kg, cfg
+            )
+            push_start_s = float(t[lo + j])
+        effort_end_s = float(t[end - 1]) if push_start_s is None else push_start_s
+        effort = (float(t[lo + k_effort]), effort_end_s)
         return Rep(
             start_s=float(t[onset]),
             end_s=float(t[end - 1]),
@@ -120,6 +136,11 @@ class ContactAnalyzer:
             hold_kg=float(np.median(level[: k_effort + 1])),
             push_off_peak_kg=found.push_peak_kg,
             effort_s=float(t[lo + k] - t[lo + k_effort]),
+            effort_start_s=effort[0],
+            min_window_s=window,
+            push_off_start_s=push_start_s,
+            ignored=ignored_spans(t, contact.origin, cleaned.cuts, effort),
+            hands_moved=hands_moved(t, cleaned.cuts, window, cfg),
         )
 
 

@@ -22,6 +22,7 @@ class Bottom:
     k: int  # the sample the minimum's 0.3 s window is centred near (lift-off if unassisted)
     unassisted: bool  # the force fell to zero and no push-off followed
     push_peak_kg: float | None  # the push-off's highest force; None if no push-off was seen
+    push_peak_at: int | None = None  # ...and where it was
 
 
 def landing(
@@ -53,9 +54,9 @@ def _landing_segment(
 
 def push_offs(
     t: np.ndarray, smooth: np.ndarray, level: np.ndarray, lo: int, end: int, cfg: DetectorConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each sample of ``level`` (from ``lo``): whether a push-off follows it, and the
-    highest force after it.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each sample of ``level`` (from ``lo``): whether a push-off follows it, the highest
+    force after it and where that is.
 
     A push-off rises above the level by ``push_rise_kg``, by ``push_rise_frac`` of the fall
     from the hold and by ``push_rise_level_frac`` of the level; the hands then leave: the force
@@ -80,7 +81,7 @@ def push_offs(
     pushed &= released_s <= cfg.release_max_s
     ahead_s = t[lo + later_peak_at] - t[lo : lo + level.size]
     pushed &= ahead_s >= cfg.sustain_s / 2
-    return pushed, later_peak
+    return pushed, later_peak, later_peak_at
 
 
 def bottom(
@@ -99,10 +100,10 @@ def bottom(
     of the rep fell into a hole in the data, the lowest level seen before it (a push-off could
     hide there: the rep is not called unassisted on what was not seen); else the lift-off of
     an unassisted rep, where the level falls to ``contact_off_kg``."""
-    pushed, later_peak = push_offs(t, smooth, level, lo, end, cfg)
+    pushed, later_peak, later_peak_at = push_offs(t, smooth, level, lo, end, cfg)
     if pushed.any():
         k = int(np.argmin(np.where(pushed, level, np.inf)))
-        return Bottom(k, unassisted=False, push_peak_kg=float(later_peak[k]))
+        return Bottom(k, False, float(later_peak[k]), int(later_peak_at[k]))
     hole = hole_before_end(t, x, measured, zero, end, cfg)
     if hole is not None:
         seen = max(1, hole - lo - round(cfg.sustain_s / 2 * fs))

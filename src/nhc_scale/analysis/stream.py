@@ -18,6 +18,7 @@ from scipy.signal import butter, sosfilt, sosfilt_zi
 from nhc_scale.analysis.config import DetectorConfig
 from nhc_scale.analysis.contact import Contact, ContactAnalyzer
 from nhc_scale.analysis.live import RunningMinimum
+from nhc_scale.analysis.preprocess import MEASURED
 from nhc_scale.analysis.rep import Rep
 
 #: Samples looked at per step while idle, doubling up to the most: one numpy call finds the
@@ -45,7 +46,7 @@ class OpenContact:
     onset: int  # the first sample above the contact threshold
     t: list[np.ndarray] = field(default_factory=list)
     x: list[np.ndarray] = field(default_factory=list)
-    measured: list[np.ndarray] = field(default_factory=list)
+    origin: list[np.ndarray] = field(default_factory=list)  # preprocess's MEASURED, GLITCH, LOST
     n: int = 0  # samples held
     touching: bool = True  # hands on the pad now (else in a break that may yet end it)
     piece_start: int = 0  # where the current touching piece began
@@ -53,18 +54,18 @@ class OpenContact:
     break_start: int = 0  # where the current break began
     pieces: list[tuple[int, int]] = field(default_factory=list)  # touching pieces before it
 
-    def append(self, t: np.ndarray, x: np.ndarray, measured: np.ndarray) -> None:
+    def append(self, t: np.ndarray, x: np.ndarray, origin: np.ndarray) -> None:
         self.t.append(t)
         self.x.append(x)
-        self.measured.append(measured)
+        self.origin.append(origin)
         self.n += t.size
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Its samples as one array each (kept joined, so the next call is cheap)."""
         t = np.concatenate(self.t)
         x = np.concatenate(self.x)
-        m = np.concatenate(self.measured)
-        self.t, self.x, self.measured = [t], [x], [m]
+        m = np.concatenate(self.origin)
+        self.t, self.x, self.origin = [t], [x], [m]
         return t, x, m
 
     def segments(self, end: int) -> tuple[tuple[int, int], ...]:
@@ -81,20 +82,20 @@ class _Lookback:
     size: int
     t: np.ndarray = field(default_factory=lambda: np.empty(0))
     x: np.ndarray = field(default_factory=lambda: np.empty(0))
-    measured: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    origin: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
     zero: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def remember(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: np.ndarray) -> None:
         self.t = _tail(self.t, t, self.size)
         self.x = _tail(self.x, x, self.size)
-        self.measured = _tail(self.measured, m, self.size)
+        self.origin = _tail(self.origin, m, self.size)
         self.zero = _tail(self.zero, zero, self.size)
 
     def restart(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: float) -> None:
         """Idle again after a contact: the last samples, all at the new ``zero``."""
         self.t = t[-self.size :].copy()
         self.x = x[-self.size :].copy()
-        self.measured = m[-self.size :].copy()
+        self.origin = m[-self.size :].copy()
         self.zero = np.full(self.t.size, zero)
 
 
@@ -138,9 +139,9 @@ class ContactStage:
         return self._live.value
 
     def push(
-        self, t: np.ndarray, x: np.ndarray, measured: np.ndarray, breaks: np.ndarray
+        self, t: np.ndarray, x: np.ndarray, origin: np.ndarray, breaks: np.ndarray
     ) -> list[Rep]:
-        """Feed samples; ``measured`` is False where the gap filler re-created a conversion."""
+        """Feed samples with their ``origin`` (preprocess's MEASURED, GLITCH or LOST)."""
         reps: list[Rep] = []
         bounds = [0, *breaks.tolist(), t.size]
         for piece, (a, b) in enumerate(itertools.pairwise(bounds)):
@@ -148,7 +149,7 @@ class ContactStage:
                 reps.extend(self.finish())
                 self._lp_zi = None
             if b > a:
-                reps.extend(self._process(t[a:b], x[a:b], measured[a:b]))
+                reps.extend(self._process(t[a:b], x[a:b], origin[a:b]))
         return reps
 
     def finish(self) -> list[Rep]:
@@ -214,7 +215,7 @@ class ContactStage:
             onset=onset,
             piece_start=onset,
         )
-        contact.append(back.t.copy(), back.x.copy(), back.measured.copy())
+        contact.append(back.t.copy(), back.x.copy(), back.origin.copy())
         self._contact = contact
         self._live.reset()
 
@@ -241,7 +242,8 @@ class ContactStage:
                 piece_stop = j if not below.size else pos + int(below[0])
                 # only measured conversions: a hole after a glitch is re-created by a line from
                 # it, which reads above the threshold too
-                on_pad = (x[pos:piece_stop] - contact.zero > cfg.contact_on_kg) & m[pos:piece_stop]
+                measured = m[pos:piece_stop] == MEASURED
+                on_pad = (x[pos:piece_stop] - contact.zero > cfg.contact_on_kg) & measured
                 contact.piece_hits += int(np.count_nonzero(on_pad))
                 if not below.size:
                     break
@@ -294,7 +296,7 @@ class ContactStage:
         finished = Contact(
             t=t,
             x=x,
-            measured=m,
+            origin=m,
             onset=contact.onset,
             end=end,
             segments=contact.segments(end),

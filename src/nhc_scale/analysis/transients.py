@@ -27,7 +27,8 @@ from nhc_scale.analysis.fill import dip_fill, fill_extent
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The force with its transients taken out, and the spans cut out as hand shifts."""
+    """The force with its transients taken out, and the spans cut out and filled as hand shifts
+    (a ringing trough is cut the same way)."""
 
     force: np.ndarray
     cuts: tuple[tuple[int, int], ...]  # [first, stop) in contact indices, in time order
@@ -58,11 +59,13 @@ def remove_transients(
         context = without_catches(
             y, catch_spans(cuts, cfg.catch_trough_widths, hi), lo, cfg.dip_min_kg
         )
+    filled = []
     for i0, i1 in cuts:
         fill = dip_fill(context, i0, i1, side, fill_reach, excluded, lo, hi)
         if fill is not None:
             out[i0:i1] = fill
+            filled.append((i0, i1))
     if fine:
         for i0, i1, stop in catch_spans(cuts, 1.0, hi):
             flatten_catch(out, i0, i1, stop, lo, cfg.dip_min_kg)
-    return Cleaned(out, tuple(cuts))
+    return Cleaned(out, tuple(filled))
