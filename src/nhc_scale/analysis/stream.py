@@ -17,7 +17,7 @@ from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from nhc_scale.analysis.config import DetectorConfig
 from nhc_scale.analysis.contact import Contact, ContactAnalyzer
-from nhc_scale.analysis.live import RunningMinimum
+from nhc_scale.analysis.live import ContactSoFar, RunningMinimum
 from nhc_scale.analysis.preprocess import MEASURED
 from nhc_scale.analysis.rep import Rep
 
@@ -68,6 +68,17 @@ class OpenContact:
         self.t, self.x, self.origin = [t], [x], [m]
         return t, x, m
 
+    def touching_mask(self, first: int) -> np.ndarray:
+        """Whether the hands were on the pad at each sample from ``first`` on."""
+        mask = np.zeros(self.n - first, dtype=bool)
+        if self.touching:
+            mask[max(0, self.piece_start - first) :] = True
+        for start, stop in reversed(self.pieces):
+            if stop <= first:
+                break
+            mask[max(0, start - first) : stop - first] = True
+        return mask
+
     def segments(self, end: int) -> tuple[tuple[int, int], ...]:
         """Its touching pieces, the current one ending at ``end`` if the hands are on the pad."""
         if self.touching:
@@ -116,7 +127,7 @@ class ContactStage:
         self._lookback = _Lookback(max(2, round(cfg.baseline_lookback_s * fs) + 1))
         self._merge_n = max(1, round(cfg.merge_gap_s * fs))
         self._max_n = round(cfg.max_contact_s * fs)
-        self._live = RunningMinimum(fs, cfg)
+        self._live = RunningMinimum(fs, cfg, self._analyzer)
         self._contact: OpenContact | None = None
 
     # -- public ------------------------------------------------------------------------------
@@ -132,7 +143,7 @@ class ContactStage:
 
     @property
     def effort(self) -> bool:
-        return self._live.effort
+        return self._live.in_effort
 
     @property
     def running_min_kg(self) -> float | None:
@@ -230,12 +241,13 @@ class ContactStage:
     ) -> tuple[int, Rep | None]:
         cfg = self.cfg
         if contact.n == contact.onset:
-            self._live.start(float(t[i]))
+            self._live.start(float(t[i]), self._so_far(contact, None))
         j = min(t.size, i + max(_FIRST_WINDOW, self._merge_n))
         rel = lp[i:j] - contact.zero
         base = contact.n - i  # buffer index = base + stream index
         pos = i
         ended_at: int | None = None
+        left_at: int | None = None  # where the hands last left the pad in this stretch
         while pos < j:
             if contact.touching:
                 below = np.flatnonzero(rel[pos - i :] < cfg.contact_off_kg)
@@ -256,7 +268,7 @@ class ContactStage:
                         ended_at = pos
                         break
                     continue
-                contact.break_start = base + pos
+                contact.break_start = left_at = base + pos
                 contact.pieces.append((contact.piece_start, contact.break_start))
             else:
                 confirm = contact.break_start + self._merge_n - base  # stream index
@@ -273,8 +285,12 @@ class ContactStage:
                 else:
                     break
         stop = j if ended_at is None else ended_at
+        first = contact.n
         contact.append(t[i:stop], x[i:stop], m[i:stop])
-        self._live.push(t[i:stop], rel[: stop - i])
+        measured = m[i:stop] == MEASURED
+        self._live.push(t[i:stop], rel[: stop - i], measured, contact.touching_mask(first))
+        if left_at is not None:
+            self._live.hands_left(self._so_far(contact, left_at))
         if ended_at is not None:
             ct, cx, cm = contact.arrays()
             settled = cx[-min(self._merge_n, self._lookback.size * 2) :]
@@ -307,6 +323,21 @@ class ContactStage:
         rep = self._analyzer.analyze(finished)
         self._resume_idle(t, x, m, zero_after if zero_after is not None else contact.zero)
         return rep
+
+    def _so_far(self, contact: OpenContact, end: int | None) -> ContactSoFar:
+        """The contact as it stands, built when asked for: up to ``end`` (where the hands left)
+        with its pieces then, or (None) up to the moment it is asked for."""
+        pieces = tuple(contact.pieces)
+
+        def build() -> Contact:
+            t, x, m = contact.arrays()
+            if end is not None:
+                return Contact(t, x, m, contact.onset, end, pieces, contact.zero, None, self.fs)
+            stop = contact.n if contact.touching else contact.break_start
+            segments = contact.segments(stop)
+            return Contact(t, x, m, contact.onset, stop, segments, contact.zero, None, self.fs)
+
+        return build
 
     def _abandon(self, contact: OpenContact) -> None:
         """A contact that never ends is a new zero (a weight left on the pad, a tare jump)."""
