@@ -128,9 +128,8 @@ class DetectorConfig:
     #: ...and by this share of the level it rises from: a hold's slow sway moves the force by up
     #: to ~6 %, and a strong athlete may lift off straight from a swaying hold...
     push_rise_level_frac: float = 0.08
-    #: ...and the hands leave within this long after the force is last back at that level: a
-    #: release is brisk, an unassisted lift-off's fall is not. Also how near the end a hole in
-    #: the data may hide a push-off.
+    #: ...and the hands leave within this long after the force is last back at that level (a
+    #: release is brisk, a lift-off's fall is not); a hole this near the end may hide a push-off.
     release_max_s: float = 0.5
     #: A hole explained by the fall before it (continued across it, the force after it is where
     #: the fall leads) hides no push-off; "where it leads" allows this share of the fall.
