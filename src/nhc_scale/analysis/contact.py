@@ -84,6 +84,7 @@ class ContactAnalyzer:
         A contact too short for the zero-phase filter's padding (a few samples: never a rep) is
         read as at a coarse rate, unfiltered."""
         lowpass = self._lowpass
+        # sosfiltfilt pads each end by three times the filter's length (2 per section, +1)
         if lowpass is None or y.size <= 3 * (2 * lowpass.shape[0] + 1):
             return y, Resolution.COARSE
         return sosfiltfilt(lowpass, y), Resolution.FINE
