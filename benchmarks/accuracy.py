@@ -7,13 +7,15 @@ rep-detection F1, the share of reps whose minimum is within tolerance (max(0.3 k
 tolerance >= 98 %. The last line is JSON.
 
     .venv/bin/python benchmarks/accuracy.py [--sessions 48] [--keep DIR] [--failures 20]
-        [--misses 15] [--first-seed 1000]
+        [--misses 15] [--first-seed 1000] [--seed-sets 8]
 
 ``--misses N`` lists the N worst minima (error over tolerance) with seed, rep index, truth and
 found, the hand shift nearest the true minimum, a breakdown of the out-of-tolerance reps by rate
 and kind, and the reps whose unassisted flag disagrees with the truth. ``--first-seed`` scores a
 different, unseen set of sessions: the floors are set on the default seeds, so a change that
-helps only there is tuned to them, not better.
+helps only there is tuned to them, not better. ``--seed-sets N`` scores N such sets (set k starts
+at ``first-seed + 1000 k``) and reports, per rate, the mean, lowest and spread (highest - lowest)
+of within tolerance and F1 over them: judge a change on those, never on one set.
 """
 
 from __future__ import annotations
@@ -22,12 +24,17 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from nhc_scale.analysis import analyze
-from nhc_scale.analysis.recording import read_recording
-from nhc_scale.analysis.strength_scoring import TorqueError, score_torque, summarize_errors
-from nhc_scale.sim.recording import Recording, generate_recording
-from nhc_scale.sim.scoring import Score, match, tolerance_kg
+from nhc_scale.sim.recording import Recording
+from nhc_scale_lab.accuracy import (
+    SEED_SET_STRIDE,
+    SetScore,
+    score_set,
+    seed_set_figures,
+)
+from nhc_scale_lab.scoring import match, tolerance_kg
+from nhc_scale_lab.strength_scoring import summarize_errors
 
 FIRST_SEED = 1000
 F1_FLOOR = 0.99
@@ -35,10 +42,7 @@ WITHIN_FLOOR = 0.98
 #: A hand shift centred this close to the true minimum is counted as "at the minimum".
 SHIFT_NEAR_S = 0.6
 
-
-def session_rate(index: int) -> int:
-    """Half the sessions at each rate: even ones at 80 S/s, odd ones at 10 S/s."""
-    return 80 if index % 2 == 0 else 10
+__all__ = ["FIRST_SEED"]
 
 
 def main() -> int:
@@ -48,32 +52,36 @@ def main() -> int:
     parser.add_argument("--failures", type=int, default=20, help="failures to list")
     parser.add_argument("--misses", type=int, default=0, help="worst minima to list, by kind")
     parser.add_argument("--first-seed", type=int, default=FIRST_SEED, help="seed of session 0")
+    parser.add_argument(
+        "--seed-sets",
+        type=int,
+        default=1,
+        help=f"also score this many sets of --sessions sessions, set k from seed "
+        f"first-seed + {SEED_SET_STRIDE} k, and report their mean, lowest and spread per rate",
+    )
     args = parser.parse_args()
 
-    scores = {80: Score(), 10: Score()}
-    n_samples = 0
     minima: list[dict[str, object]] = []
-    torque_errors: list[TorqueError] = []
+
+    def keep_minima(seed: int, rate: int, reps: list[dict[str, Any]], rec: Recording) -> None:
+        minima.extend(_minima(seed, rate, reps, rec))
+
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        for index in range(args.sessions):
-            seed = args.first_seed + index
-            rate = session_rate(index)
-            recording = generate_recording(seed, nominal_sps=rate)
-            csv = folder / f"session_{seed}_{rate}sps.csv"
-            recording.write(csv, csv.with_suffix(".truth.json"))
-            t, force = read_recording(csv)
-            n_samples += t.size
-            reps = [rep.to_dict() for rep in analyze(t, force).reps]
-            scores[rate].add(reps, recording.truth["reps"], rate, csv.name)
-            # The strength estimate from the detected minimum, with only the body mass and
-            # height a user would type in, against the athlete's true knee torque.
-            torque_errors += score_torque(t, force, recording.truth)
-            if args.misses:
-                minima.extend(_minima(seed, rate, reps, recording))
+        first = score_set(
+            args.first_seed,
+            args.sessions,
+            folder,
+            torque=True,
+            on_session=keep_minima if args.misses else None,
+        )
+        sets: list[SetScore] = [first]
+        for k in range(1, args.seed_sets):
+            sets.append(score_set(args.first_seed + k * SEED_SET_STRIDE, args.sessions, folder))
 
-    total = Score()
+    scores = first.scores
+    total = first.total()
     for rate, score in scores.items():
         print(
             f"{rate:>2} S/s: reps {score.true_positives + score.false_negatives:4d} true, "
@@ -81,14 +89,8 @@ def main() -> int:
             f"minimum within tolerance {100 * score.within_share:.1f} %; "
             f"MAE {score.mae_kg:.3f} kg"
         )
-        total.true_positives += score.true_positives
-        total.false_positives += score.false_positives
-        total.false_negatives += score.false_negatives
-        total.within += score.within
-        total.abs_errors += score.abs_errors
-        total.failures += score.failures
     print(
-        f"all:    {args.sessions} sessions, {n_samples} samples, {total.true_positives} reps "
+        f"all:    {args.sessions} sessions, {first.samples} samples, {total.true_positives} reps "
         f"matched; F1 {total.f1:.4f} (floor {F1_FLOOR}); within tolerance "
         f"{100 * total.within_share:.1f} % (floor {100 * WITHIN_FLOOR:.0f} %); "
         f"MAE {total.mae_kg:.3f} kg"
@@ -103,7 +105,7 @@ def main() -> int:
             f"traps {truth.get('traps')}; found {found.get('start_s')}s "
             f"min {found.get('min_assistance_kg')}"
         )
-    torque = summarize_errors(torque_errors)
+    torque = summarize_errors(first.torque_errors)
     print(
         f"torque: {torque['reps']} assisted reps; median |relative error| "
         f"{100 * torque['median_abs_rel_error']:.1f} %; relative error p10 "
@@ -112,6 +114,23 @@ def main() -> int:
     )
     if args.misses:
         _print_misses(minima, args.misses)
+    figures: dict[str, object] = {}
+    if len(sets) > 1:
+        print(f"seed sets: {len(sets)} of {args.sessions} sessions")
+        for one in sets:
+            print(
+                f"  from seed {one.first_seed}: within tolerance "
+                f"80 S/s {100 * one.scores[80].within_share:.2f} %, "
+                f"10 S/s {100 * one.scores[10].within_share:.2f} %, "
+                f"both {100 * one.total().within_share:.2f} %; F1 {one.total().f1:.4f}"
+            )
+        figures = seed_set_figures(sets)
+        for name, values in figures.items():
+            assert isinstance(values, dict)
+            print(
+                f"  {name:<12} mean {values['mean']:.4f}  min {values['min']:.4f}  "
+                f"spread {values['spread']:.4f}"
+            )
     passed = total.f1 >= F1_FLOOR and total.within_share >= WITHIN_FLOOR
     print(
         json.dumps(
@@ -128,6 +147,7 @@ def main() -> int:
                 "torque_median_abs_rel_error": round(torque["median_abs_rel_error"], 4),
                 "torque_p10_rel_error": round(torque["p10_rel_error"], 4),
                 "torque_p90_rel_error": round(torque["p90_rel_error"], 4),
+                **({"seed_sets": {"sets": len(sets), **figures}} if len(sets) > 1 else {}),
                 "passed": passed,
             }
         )

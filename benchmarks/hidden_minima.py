@@ -31,14 +31,16 @@ import argparse
 import json
 
 import numpy as np
-from accuracy import FIRST_SEED, session_rate
+from accuracy import FIRST_SEED
 
 from nhc_scale.analysis import analyze
 from nhc_scale.analysis.config import DetectorConfig
-from nhc_scale.analysis.contact import dip_fill, fill_extent, sustained
+from nhc_scale.analysis.fill import dip_fill, fill_extent
+from nhc_scale.analysis.minimum import sustained
 from nhc_scale.sim.physics import SUSTAIN_S, RepPlan
 from nhc_scale.sim.recording import generate_recording
-from nhc_scale.sim.scoring import match, tolerance_kg
+from nhc_scale_lab.accuracy import session_rate
+from nhc_scale_lab.scoring import match, tolerance_kg
 
 KINDS = ("detector", "ideal finder", "ideal finder, no catch")
 

@@ -13,7 +13,7 @@ Measures, per engine:
     python benchmarks/hub.py [--athletes 60] [--weeks 104] [--requests 200]
                              [--engines sqlite,postgresql]
 
-Floors (issue 21): the backlog in under 10 s; team table p99 under 200 ms on both engines.
+Floors: the backlog in under 10 s; team table p99 under 200 ms on both engines.
 The last line printed is one JSON object with the figures.
 """
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from accuracy import FIRST_SEED, generate_recording, session_rate  # the same sessions
+from accuracy import FIRST_SEED  # the same sessions
 
-from nhc_scale.analysis.strength_scoring import TorqueError, score_torque, summarize_errors
+from nhc_scale.sim.recording import generate_recording
+from nhc_scale_lab.accuracy import session_rate
+from nhc_scale_lab.strength_scoring import TorqueError, score_torque, summarize_errors
 
 
 def main() -> int:

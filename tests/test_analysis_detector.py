@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from analysis_traces import assisted, noisy, rounded, timeline, unassisted
+from analysis_traces import (
+    GLITCH_AFTER_RELEASE,
+    TROUGH_AFTER_LANDING,
+    assisted,
+    noisy,
+    plateau_then_push,
+    rep_around,
+    rounded,
+    sustained_minimum,
+    timeline,
+    unassisted,
+)
 
 from nhc_scale.analysis import RepDetector, analyze
-from nhc_scale.analysis.contact import broken_line, dip_fill, sustained
+from nhc_scale.sim.physics import Dip
 
 
 def only_rep(t: np.ndarray, f: np.ndarray):
@@ -170,7 +181,7 @@ def test_a_hand_shifting_at_the_tip_of_a_v_is_not_the_minimum(
     # measured against the V its sides make it is. Width 0: the V alone keeps its tip.
     t = timeline(30.0)
     clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.0)
-    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    truth = sustained_minimum(t, clean, 14.0, 16.0)
     u = (t - 15.0 - off_tip_s) / max(width_s, 1e-9)
     force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
     rep = only_rep(t, noisy(t, force))
@@ -185,7 +196,7 @@ def test_a_hand_shift_where_the_fall_ends_is_cut_no_further_than_it_reaches(widt
     # force either side makes, the cut ends where the dip does.
     t = timeline(30.0)
     clean = assisted(t, 10.0, bottom=15.0, plateau_s=0.3)  # the fall ends at 15.0 s
-    truth = float(sustained(clean, 80.0, 0.3)[(t > 14.0) & (t < 15.8)].min())
+    truth = sustained_minimum(t, clean, 14.0, 15.8)
     u = (t - 15.25) / width_s
     force = clean - np.where(np.abs(u) < 0.5, 6.0 * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)
     rep = only_rep(t, noisy(t, force))
@@ -213,7 +224,7 @@ def test_a_steep_v_between_two_conversions_is_averaged_over_any_window(
     # conversions (0.1 s apart) all miss the lowest one: the minimum read 0.35-0.43 kg high.
     fine = timeline(30.0, 1000.0)
     clean = assisted(fine, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
-    truth = float(sustained(clean, 1000.0, 0.3)[(fine > 14.0) & (fine < 16.0)].min())
+    truth = sustained_minimum(fine, clean, 14.0, 16.0)
     t = timeline(30.0, 10.0) + 0.04
     force = assisted(t, 10.0, hold=hold_kg, bottom=4.0, push=push_kg, plateau_s=0.0)
     rep = only_rep(t, noisy(t, force))
@@ -237,7 +248,7 @@ def test_a_reading_below_zero_at_a_near_zero_tip_is_not_averaged_in(hold_kg: flo
     # averaged in, the minimum read 1.2 kg low.
     t = timeline(30.0, 10.0)
     clean = assisted(t, 10.0, hold=hold_kg, bottom=1.0, push=44.0, plateau_s=0.0)
-    truth = float(sustained(clean, 10.0, 0.3)[(t > 14.0) & (t < 16.0)].min())
+    truth = sustained_minimum(t, clean, 14.0, 16.0)
     force = noisy(t, clean)
     force[np.argmin(np.abs(t - 15.0))] = -2.5
     rep = only_rep(t, force)
@@ -342,50 +353,6 @@ def test_blocks_of_garbage_input_are_rejected_or_dropped() -> None:
     assert len(analyze(t2, force).reps) == 1
 
 
-def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_sps() -> None:
-    # At 10 S/s a hand shift is one or two samples: the dip, the catch above the level and, as
-    # the catch settles, a second small trough. The trough is cut out too; the dip's fill must
-    # step over it to the force beyond instead of leaving the dip in place.
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    # (samples from a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off)
-    shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
-    y = np.r_[np.linspace(33.5, 30.3, 12), shift, np.linspace(35.6, 35.8, 8)]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert out[14] >= 30.0  # was 22.5: the dip left in place, 8 kg below what was sustained
-
-
-def test_the_trough_after_a_hand_shifts_catch_is_sustained_force_not_another_dip() -> None:
-    """A hand shifts at the end of the effort's fall (12 kg off a 30 kg plateau for 0.16 s) and
-    lands with a 6 kg overshoot; the force settles back onto the plateau for 0.15 s and the
-    push-off follows. Between the overshoot and the push-off the plateau looks like one more
-    short dip: cut out and filled from the overshoot, it read 6.9 kg high there."""
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-    from nhc_scale.sim.physics import Dip
-
-    fs = 80.0
-    t = np.arange(0.0, 3.0, 1.0 / fs)
-    force = np.interp(t, [0.0, 1.0, 1.45, 1.75, 3.0], [45.0, 30.0, 30.0, 70.0, 70.0])
-    shift = Dip(center_s=1.0, width_s=0.16, depth_kg=12.0, rebound=0.5, edge=0.5)
-    y = force + shift.unloading(t) + shift.catch(t)
-    out = excise_dips(y, 0, y.size, fs, DetectorConfig(), resolved=True)
-    assert out[np.abs(t - 1.0) < 0.02] == pytest.approx(30.0, abs=0.5)  # the shift: cut out
-    trough = (t > 1.26) & (t < 1.42)
-    assert np.array_equal(out[trough], y[trough])  # the plateau after the catch: left as read
-
-
-def test_only_a_shallower_dip_right_after_a_cut_one_is_taken_for_its_catchs_trough() -> None:
-    from nhc_scale.analysis.contact import hand_shifts
-
-    dip = (100, 110, 8.0)  # a cut 10 samples wide: its catch's trough may begin up to 20 after
-    assert hand_shifts([dip, (115, 120, 3.0)], 2.0) == [(100, 110)]
-    assert hand_shifts([dip, (115, 120, 9.0)], 2.0) == [(100, 110), (115, 120)]  # deeper
-    assert hand_shifts([dip, (131, 136, 3.0)], 2.0) == [(100, 110), (131, 136)]  # later
-    assert hand_shifts([(115, 120, 3.0), dip], 2.0) == [(100, 110)]  # in any order
-
-
 @pytest.mark.parametrize(
     ("before_s", "width_s", "edge"),
     [(0.25, 0.15, 0.6), (0.3, 0.15, 0.6), (0.3, 0.2, 1.0), (0.35, 0.2, 0.6)],
@@ -397,85 +364,19 @@ def test_the_catch_of_a_hand_shift_just_before_the_minimum_is_not_sustained_forc
     lands again with an overshoot of half the shift's depth, right over the minimum. The
     overshoot is no more sustained than the shift: left in, it read the minimum 0.64-1.12 kg
     high (tolerance at 80 S/s: 0.46 kg)."""
-    from nhc_scale.sim.physics import Dip
-
     t = timeline(30.0, 80.0)
     force = rounded(t, 10.0, bottom=15.0)
-    truth = sustained(force, 80.0, 0.3)[(t > 13.0) & (t < 16.5)].min()
+    truth = sustained_minimum(t, force, 13.0, 16.5)
     shift = Dip(15.5 - before_s, width_s, depth_kg=6.0, rebound=0.5, edge=edge)
     rep = only_rep(t, noisy(t, force + shift.unloading(t) + shift.catch(t)))
     assert rep.min_assistance_kg == pytest.approx(truth, abs=0.45)
-
-
-def test_a_catch_is_capped_at_the_line_across_the_shift_and_a_convex_minimum_is_not() -> None:
-    from nhc_scale.analysis.contact import flatten_catch
-
-    k = np.arange(60.0)
-    convex = 10.0 + 0.01 * (k - 30.0) ** 2  # a minimum: the line across it lies above it
-    out = convex.copy()
-    flatten_catch(out, 20, 30, 41, 0, 0.8)
-    assert np.array_equal(out, convex)
-    bump = 3.0 * np.exp(-0.5 * ((k - 34.0) / 2.0) ** 2)  # the overshoot after a shift at 20-30
-    out = convex + bump
-    flatten_catch(out, 20, 30, 41, 0, 0.8)
-    line = np.interp(k, [19.0, 40.0], [out[19], out[40]])
-    assert np.all(out[29:41] <= line[29:41] + 1e-12)
-    assert out[34] - convex[34] < 0.5 * bump[34]  # most of the overshoot is gone
-    assert np.array_equal(out[:29], (convex + bump)[:29])  # nothing before the shift's end
-
-
-def test_a_catch_beside_a_hand_shift_does_not_bend_its_fill_at_10_sps() -> None:
-    """10 S/s samples of a synthetic recording (seed 1011, rep 13): the effort's V with a 5.9 kg
-    hand shift over its tip (9.8, 14.0) and the catch as the hand lands (20.5 where ~19 was
-    sustained). The fill's context took the catch and bent up towards it: the 0.3 s average at
-    the tip read 17.3 kg where the force sustained was 15.9."""
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    # fmt: off
-    y = np.array([
-        21.8, 21.1, 20.5, 19.8, 19.2, 18.5, 17.8, 17.2, 16.6, 15.1,
-        9.8, 14.0, 18.6, 20.5, 19.7, 20.5, 20.6, 20.4, 13.3, 2.0,
-    ])
-    # fmt: on
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert sustained(out, 10.0, 0.3)[10] == pytest.approx(15.9, abs=0.75)
-
-
-def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
-    # a 0.25 s hand shift sampled at 10 S/s reads two low conversions: ~0.25 s at half depth
-    from nhc_scale.analysis.config import DetectorConfig
-    from nhc_scale.analysis.contact import excise_dips
-
-    y = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
-    y[15:] = y[14] + 0.6 * np.arange(15)
-    y[13:15] -= [5.0, 4.5]
-    out = excise_dips(y, 0, y.size, 10.0, DetectorConfig(), resolved=False)
-    assert out[13:15].min() > 14.5
-
-
-# 10 S/s samples of a synthetic recording (seed 2003, rep 7): a slow effort bottoming at ~21 kg,
-# a push-off of only ~5 kg, the release, then 1.1 s later a lone 6 kg glitch (below the 6 kg
-# despike threshold that 10 S/s needs to keep the tips of steep Vs).
-_GLITCH_AFTER_RELEASE = [
-    0.8, 0.8, 0.8, 0.8, 0.7, 0.9, 0.9, 0.8, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.8, 0.9, 0.8,
-    0.9, 0.8, 0.9, 0.8, 7.7, 38.6, 35.1, 33.9, 33.6, 33.6, 33.6, 33.5, 33.5, 33.4, 33.4, 33.4,
-    33.3, 33.3, 33.3, 33.4, 33.4, 33.5, 33.6, 33.6, 33.7, 33.8, 33.8, 33.9, 33.8, 33.7, 33.7,
-    33.7, 33.5, 33.4, 33.3, 33.2, 33.2, 33.3, 33.1, 33.0, 33.1, 33.0, 32.8, 32.8, 32.6, 32.4,
-    32.2, 31.8, 31.5, 31.1, 30.7, 30.2, 29.6, 29.1, 28.6, 28.1, 27.5, 27.0, 26.4, 26.0, 25.5,
-    25.2, 24.8, 24.3, 24.0, 23.7, 23.4, 23.2, 23.0, 22.7, 22.4, 22.1, 21.9, 21.7, 21.5, 21.4,
-    21.2, 21.1, 21.1, 21.0, 21.0, 21.1, 21.1, 21.2, 21.2, 21.4, 21.6, 21.9, 22.6, 23.8, 24.9,
-    25.9, 26.3, 26.3, 26.3, 26.2, 24.9, 8.0, 0.9, 0.9, 0.7, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.8,
-    6.6, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.8, 0.9, 0.8, 0.8, 0.8, 0.9, 0.9,
-    0.8, 0.9, 0.8, 0.9, 0.9, 0.9, 0.9,
-]  # fmt: skip
 
 
 def test_a_glitch_after_the_release_does_not_make_an_assisted_rep_unassisted() -> None:
     # The glitch came within the merge gap, so it extended the contact by a piece; the release
     # then looked 1.2 s before the contact's end and the push-off was taken for a wobble of a
     # slow unassisted lift-off: 0 kg instead of 20.2.
-    force = np.array(_GLITCH_AFTER_RELEASE)
+    force = np.array(GLITCH_AFTER_RELEASE)
     t = 111.0 + np.arange(force.size) * 0.099
     rep = only_rep(t, force)
     assert not rep.unassisted
@@ -498,27 +399,11 @@ def test_a_glitch_between_two_reps_does_not_join_them(glitch_at_s: float) -> Non
     assert reps[0].end_s < 17.4
 
 
-# 10 S/s samples of a synthetic recording (seed 2065, rep 17): a landing at 92 kg, a ringing
-# trough 0.3 s later, a hold at ~47 kg, an effort to ~38 kg (a hand shift at the bottom), the
-# push-off and the release.
-_TROUGH_AFTER_LANDING = [
-    1.1, 1.3, 1.1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.0, 1.2, 1.2, 1.2, 1.1, 1.1, 1.2, 1.1, 1.2, 1.1,
-    1.2, 1.2, 1.1, 1.1, 1.1, 91.6, 52.4, 49.2, 48.9, 45.3, 48.8, 47.2, 47.9, 48.3, 47.9, 47.9,
-    47.3, 47.0, 46.7, 46.7, 47.1, 47.6, 48.1, 48.5, 48.1, 47.4, 46.4, 45.8, 45.5, 45.7, 46.3,
-    46.7, 46.8, 46.5, 45.7, 45.3, 44.7, 44.0, 41.0, 46.5, 44.0, 43.6, 43.2, 43.0, 42.9, 42.8,
-    42.6, 41.6, 41.2, 40.5, 40.2, 40.0, 40.2, 40.1, 40.3, 40.2, 40.0, 39.5, 38.9, 38.2, 37.8,
-    37.6, 37.6, 37.8, 38.3, 38.5, 38.4, 38.1, 27.3, 41.4, 39.5, 42.4, 45.7, 49.2, 51.2, 51.7,
-    51.5, 50.8, 50.7, 52.3, 55.2, 58.8, 61.9, 64.1, 64.4, 64.4, 64.4, 64.5, 64.8, 34.9, 1.3,
-    1.2, 1.2, 1.2, 1.1, 1.2, 1.2, 1.1, 1.3, 1.1, 1.1, 1.2, 1.2, 1.1, 1.1, 1.3, 1.2, 1.1, 1.3,
-    1.1,
-]  # fmt: skip
-
-
 def test_a_ringing_trough_right_after_the_landing_is_not_filled_from_the_impact() -> None:
     # The trough is cut out as a transient; its fill used to reach back over the landing to the
     # impact peak and the quiet pad before it, and the broken line through them dug a 24 kg
     # "minimum" into a 47 kg hold.
-    force = np.array(_TROUGH_AFTER_LANDING)
+    force = np.array(TROUGH_AFTER_LANDING)
     t = 505.5 + np.arange(force.size) * 0.094
     rep = only_rep(t, force)
     assert rep.min_assistance_kg == pytest.approx(36.4, abs=0.75 + 0.06 * 36.4)
@@ -539,21 +424,11 @@ def test_a_wild_first_conversion_does_not_hide_the_first_reps(rate: float) -> No
     assert reps[0].start_s == pytest.approx(3.0, abs=0.2)
 
 
-def _plateau_then_push(t: np.ndarray, push: list[float]) -> np.ndarray:
-    """10 S/s: land at 10 s, hold 30 kg, fall to a 15 kg plateau, then ``push`` (one value per
-    conversion from 16.5 s on) and nothing after."""
-    force = assisted(t, 10.0, hold=30.0, bottom=15.0, push=15.0, plateau_s=1.5)
-    force[t >= 16.45] = 0.0
-    start = int(np.searchsorted(t, 16.45))
-    force[start : start + len(push)] = push
-    return noisy(t, force)
-
-
 def test_a_short_push_off_with_a_lost_conversion_inside_is_not_bridged_as_a_glitch() -> None:
     # Two conversions of push-off with a lost one between them last 0.3 s: too long for a
     # glitch. Bridged, the push-off vanished and the rep read as an unassisted lift-off.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45)) + 1] = False
     rep = only_rep(t[keep], force[keep])
@@ -569,7 +444,7 @@ def test_a_two_conversion_push_off_whose_release_follows_is_not_bridged_as_a_gli
     # force before the push, as after a double spike, but the next one keeps falling. Bridged,
     # the push-off vanished and the rep read as an unassisted lift-off (seed 5035, rep 4).
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [17.6, 27.0, 30.5, 13.5])
+    force = plateau_then_push(t, [17.6, 27.0, 30.5, 13.5])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45)) + 4] = not lost_after
     rep = only_rep(t[keep], force[keep])
@@ -584,7 +459,7 @@ def test_a_push_off_right_after_a_lost_conversion_and_released_at_once_is_not_lo
     # bridged, the push-off vanished and the rep read as an unassisted lift-off (seed 6011,
     # rep 0). A push-off may be that short, so what was bridged is treated as data nobody saw.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 40.0, 26.0])
+    force = plateau_then_push(t, [30.0, 40.0, 26.0])
     keep = np.ones(t.size, dtype=bool)
     keep[int(np.searchsorted(t, 16.45))] = False
     rep = only_rep(t[keep], force[keep])
@@ -596,7 +471,7 @@ def test_a_glitch_just_before_a_chip_reset_after_the_release_is_not_a_touch() ->
     # The line that fills the reset's hole starts at the glitch, so it read as several
     # conversions of hands back on the pad: the gap before it became the "minimum" (0 kg).
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     glitch = int(np.searchsorted(t, 18.0))
     force[glitch] = 21.0
     force[glitch + 6 : glitch + 9] = -22.0  # junk as the chip restarts...
@@ -612,7 +487,7 @@ def test_a_push_off_lost_in_a_hole_in_the_data_is_not_called_unassisted() -> Non
     # The hands went from 15 kg to off the pad in 0.8 s of lost conversions: push-off or
     # lift-off, nobody saw. The rep keeps the lowest force seen rather than claiming 0.
     t = timeline(30.0, 10.0)
-    force = _plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
+    force = plateau_then_push(t, [30.0, 36.0, 34.0, 7.0])
     keep = ~((t > 16.0) & (t < 16.85))
     rep = only_rep(t[keep], force[keep])
     assert not rep.unassisted
@@ -635,21 +510,87 @@ def test_a_lift_off_whose_fall_runs_on_through_a_hole_is_unassisted(
     assert rep.min_assistance_kg == 0.0
 
 
-def test_a_dip_at_a_rounded_bottom_is_never_filled_below_the_force_read() -> None:
-    # The broken line fitted either side of a rounded bottom meets well under it (the sides'
-    # lines are near tangents, below a convex curve); a hand shift only unloads the pad, so the
-    # force read in the dip is a floor for what it hides.
-    t = np.arange(-0.6, 0.6, 1 / 80)
-    clean = 20.0 + 40.0 * t**2
-    read = clean - np.where(np.abs(t) < 0.1, 1.0, 0.0)
-    span = np.flatnonzero(np.abs(t) < 0.15)
-    i0, i1 = int(span[0]), int(span[-1]) + 1
-    excluded = np.zeros(t.size, dtype=bool)
-    excluded[i0:i1] = True
-    line = broken_line(read, i0, i1, 24, 48, excluded, 0, t.size)
-    fill = dip_fill(read, i0, i1, 24, 48, excluded, 0, t.size)
-    assert line is not None and fill is not None
-    trend = line[0]
-    assert trend.min() < 18.0  # the trend alone dives 2 kg under the bottom...
-    assert np.all(fill >= read[i0:i1])  # ...the fill does not
-    assert fill.min() >= 19.0
+def test_a_hand_shift_whose_catch_leaves_a_second_trough_is_still_cut_out_at_10_sps() -> None:
+    """At 10 S/s a hand shift is one or two conversions: the dip, the catch above the level and,
+    as the catch settles, a second small trough. The dip's fill steps over that trough to the
+    force beyond instead of leaving the dip in place (22.5 kg on a 30 kg plateau)."""
+    # samples of a synthetic recording: a 14 kg, 0.14 s shift at ~30 kg, then the push-off
+    shift = [30.5, 30.3, 22.5, 27.3, 34.6, 30.6, 32.2, 34.1, 35.6]
+    t, force = rep_around([*np.linspace(33.5, 30.3, 12), *shift, *np.linspace(35.6, 35.8, 8)])
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(30.5, abs=0.75)
+
+
+def test_the_trough_after_a_hand_shifts_catch_is_sustained_force_not_another_dip() -> None:
+    """A hand shifts at the end of the effort's fall (12 kg off a 30 kg plateau for 0.16 s) and
+    lands with a 6 kg overshoot; the force settles back onto the plateau for 0.15 s and the
+    push-off follows. Between the overshoot and the push-off the plateau looks like one more
+    short dip; cut out and filled from the overshoot, it would read the plateau high."""
+    t = timeline(30.0, 80.0)
+    clean = np.interp(t, [10.0, 10.05, 13.0, 14.0, 14.45, 14.75, 15.0, 15.2],
+                      [0.0, 45.0, 45.0, 30.0, 30.0, 70.0, 70.0, 0.0], 0.0, 0.0)  # fmt: skip
+    shift = Dip(center_s=14.0, width_s=0.16, depth_kg=12.0, rebound=0.5, edge=0.5)
+    force = clean + shift.unloading(t) + shift.catch(t)
+    rep = only_rep(t, noisy(t, force, noise=0.02))
+    assert rep.min_assistance_kg == pytest.approx(30.0, abs=0.3)
+
+
+def test_a_deeper_dip_right_after_a_hand_shift_is_a_second_hand_shift() -> None:
+    """Only a shallower dip right after a cut one is taken for its catch's trough (force the
+    hands sustain, left as read); a deeper one, or one further on, is a hand shifting again and
+    is cut out too."""
+    t = timeline(30.0, 80.0)
+    clean = assisted(t, 10.0, bottom=20.0, plateau_s=1.5)  # 20 kg from 15.0 s to 16.5 s
+    for second_at, second_depth in ((15.85, 9.0), (16.15, 3.0)):
+        force = clean - _cosine(t, 15.6, 0.12, 5.0) - _cosine(t, second_at, 0.12, second_depth)
+        rep = only_rep(t, noisy(t, force, noise=0.02))
+        assert rep.min_assistance_kg == pytest.approx(20.0, abs=0.3), second_at
+
+
+def test_a_catch_beside_a_hand_shift_does_not_bend_its_fill_at_10_sps() -> None:
+    """10 S/s samples of a synthetic recording (seed 1011, rep 13): the effort's V with a 5.9 kg
+    hand shift over its tip (9.8, 14.0), the catch as the hand lands (20.5 where ~19 was
+    sustained), the push-off and the release. With the catch in the fill's context the fill
+    bent up towards it: the minimum read 17.3 kg where the force sustained was 15.9."""
+    t, force = rep_around(
+        [21.8, 21.1, 20.5, 19.8, 19.2, 18.5, 17.8, 17.2, 16.6, 15.1,
+         9.8, 14.0, 18.6, 20.5, 19.7, 20.5, 20.6, 20.4, 13.3, 2.0],
+        hold=30.0,
+    )  # fmt: skip
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(15.9, abs=0.75)
+
+
+def test_a_dip_a_little_wider_than_the_limit_after_sampling_is_still_a_hand_shift() -> None:
+    """A 0.25 s hand shift at the tip of a V, sampled at 10 S/s, touches three conversions
+    (each an average over its period) and measures 0.27 s at half depth: a sampled dip reads
+    up to half a period wider than it is, and it is still a hand shift."""
+    v = 25.0 - 0.7 * np.arange(30.0) * (np.arange(30) < 15)
+    v[15:] = v[14] + 0.6 * np.arange(15)
+    clean = [*v, 32.0, 33.0]
+    shifted = [*clean]
+    for index, depth in zip((12, 13, 14), (3.0, 5.0, 3.0), strict=True):
+        shifted[index] -= depth
+    t, force = rep_around(shifted, hold=35.0)
+    truth_t, truth = rep_around(clean, hold=35.0)
+    expected = sustained_minimum(truth_t, truth, 14.5, 17.3)
+    assert only_rep(t, force).min_assistance_kg == pytest.approx(expected, abs=0.75)
+
+
+@pytest.mark.parametrize(("width_s", "depth_kg"), [(0.12, 6.0), (0.2, 4.0)])
+def test_a_hand_shift_at_a_rounded_bottom_is_never_filled_below_the_force_read(
+    width_s: float, depth_kg: float
+) -> None:
+    """At 10 S/s the lines either side of a round-bottomed minimum are near tangents below the
+    curve, and the fill they make across a hand shift beside the tip dives under it. A hand
+    shift only unloads the pad, so the force read in the dip is a floor for what it hides:
+    without that floor the minimum read 0.8 kg low."""
+    t = timeline(30.0, 10.0)
+    fine = timeline(30.0, 1000.0)
+    truth = sustained_minimum(fine, rounded(fine, 10.0), 13.0, 16.5)
+    shift = Dip(15.4, width_s, depth_kg, rebound=0.0, edge=1.0)
+    rep = only_rep(t, noisy(t, rounded(t, 10.0) + shift.unloading(t)))
+    assert rep.min_assistance_kg == pytest.approx(truth, abs=0.75)
+
+
+def _cosine(t: np.ndarray, at: float, width: float, depth: float) -> np.ndarray:
+    u = (t - at) / width
+    return np.where(np.abs(u) < 0.5, depth * 0.5 * (1 + np.cos(2 * np.pi * u)), 0.0)

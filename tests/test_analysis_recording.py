@@ -246,5 +246,10 @@ def test_a_rep_dict_has_the_documented_keys() -> None:
         "hold_kg",
         "push_off_peak_kg",
         "effort_s",
+        "effort_start_s",
+        "min_window_s",
+        "push_off_start_s",
+        "ignored",
+        "hands_moved",
     }
     assert _rep(0, 0.0, True).to_dict()["push_off_peak_kg"] is None

@@ -28,6 +28,11 @@ REP_KEYS = {
     "hold_kg",
     "push_off_peak_kg",
     "effort_s",
+    "effort_start_s",
+    "min_window_s",
+    "push_off_start_s",
+    "ignored",
+    "hands_moved",
 }
 
 

@@ -106,7 +106,7 @@ def test_huge_and_endless_headers_are_refused_with_431_and_cost_no_memory(quiet:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    # The attack: 20 connections at once, half a 1 MB header, half one that never ends.
+    # The attack: 20 connections at once, half a 1 MB header, half one that never ends.
     floods = [HeaderFlood(address(quiet), None if i % 2 else 1 << 20) for i in range(20)]
     for flood in floods:
         flood.thread.join(90)

@@ -1,4 +1,4 @@
-"""The synthetic athlete: physics that follows the lever, truth that follows DESIGN §2."""
+"""The synthetic athlete: physics that follows the lever, truth that follows docs/measurement.md."""
 
 from __future__ import annotations
 

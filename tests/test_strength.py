@@ -19,9 +19,9 @@ from nhc_scale.analysis.strength import (
     estimate,
     find_relaxed_level,
 )
-from nhc_scale.analysis.strength_scoring import score_torque, summarize_errors
 from nhc_scale.cli import main
 from nhc_scale.sim.recording import generate_recording
+from nhc_scale_lab.strength_scoring import score_torque, summarize_errors
 
 
 @pytest.fixture
@@ -111,7 +111,8 @@ def test_default_geometry_comes_from_height() -> None:
     assert body.knee_to_hands_m == pytest.approx((0.818 - 0.285) * 1.70)
     assert body.knee_to_ankle_m == pytest.approx(0.23 * 1.70)
     assert not body.hands_measured and not body.ankle_measured
-    # relaxed load from the table: within a few points of DESIGN's 55-60 % of body weight
+    # relaxed load from the table: within a few points of the 55-60 % of body weight
+    # that docs/measurement.md gives
     assert 0.55 <= body.predicted_relaxed_kg / 70.0 <= 0.65
     assert body.above_knee_kg == pytest.approx(ABOVE_KNEE_MASS * 70.0)
 

@@ -93,8 +93,8 @@ class RepDetector:
             self._stage = ContactStage(period, zero, self.config)
         assert self._despiker is not None and self._filler is not None
         t, x, bridged = self._despiker.push(t, x, final)
-        t, x, measured, breaks = self._filler.push(t, x, bridged)
-        return self._stage.push(t, x, measured, breaks)
+        t, x, origin, breaks = self._filler.push(t, x, bridged)
+        return self._stage.push(t, x, origin, breaks)
 
 
 def analyze(

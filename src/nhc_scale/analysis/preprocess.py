@@ -15,6 +15,12 @@ from nhc_scale.analysis.config import DetectorConfig
 _EMPTY = np.empty(0)
 _NO_FLAGS = np.zeros(0, dtype=bool)
 
+#: Where each sample of the clean stream comes from (``GapFiller``'s ``origin``): the chip, a line
+#: bridging a glitch, or a line re-creating lost conversions.
+MEASURED = 0
+GLITCH = 1
+LOST = 2
+
 
 class Sanitizer:
     """Drops samples a clock or a parser could have garbled: non-finite values and timestamps
@@ -213,11 +219,11 @@ class GapFiller:
     def push(
         self, t: np.ndarray, x: np.ndarray, bridged: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return (t, x, measured, breaks): ``measured`` is False where a conversion was
-        re-created here or ``bridged`` by the despiker; ``breaks`` are output indices preceded
-        by an unfilled hole."""
+        """Return (t, x, origin, breaks): ``origin`` is ``LOST`` where a conversion was
+        re-created here, ``GLITCH`` where the despiker ``bridged`` one, else ``MEASURED``;
+        ``breaks`` are output indices preceded by an unfilled hole."""
         if t.size == 0:
-            return t, x, np.ones(0, dtype=bool), np.empty(0, dtype=np.intp)
+            return t, x, np.zeros(0, dtype=np.int8), np.empty(0, dtype=np.intp)
         if self._prev is None:
             pt, px = float(t[0]), float(x[0])
             prev_t = np.concatenate(([pt - self.period_s], t[:-1]))
@@ -233,8 +239,9 @@ class GapFiller:
         ).astype(np.intp)
         missing = np.maximum(missing, 0)
         total_missing = int(missing.sum())
+        read = np.where(bridged, GLITCH, MEASURED).astype(np.int8)
         if total_missing == 0:
-            return t, x, ~bridged, np.flatnonzero(long_hole)
+            return t, x, read, np.flatnonzero(long_hole)
         self.filled += total_missing
         size = missing + 1
         ends = np.cumsum(size)
@@ -247,6 +254,6 @@ class GapFiller:
         originals = ends - 1
         out_t[originals] = t
         out_x[originals] = x
-        measured = np.zeros(out_t.size, dtype=bool)
-        measured[originals] = ~bridged
-        return out_t, out_x, measured, originals[long_hole]
+        origin = np.full(out_t.size, LOST, dtype=np.int8)
+        origin[originals] = read
+        return out_t, out_x, origin, originals[long_hole]

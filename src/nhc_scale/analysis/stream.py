@@ -10,16 +10,25 @@ abandoned past ``max_contact_s``), so memory does not grow with the session.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from nhc_scale.analysis.config import DetectorConfig
-from nhc_scale.analysis.contact import Contact, analyze_contact, sustained
+from nhc_scale.analysis.contact import Contact, ContactAnalyzer
+from nhc_scale.analysis.live import ContactSoFar, RunningMinimum
+from nhc_scale.analysis.preprocess import MEASURED
 from nhc_scale.analysis.rep import Rep
 
+#: Samples looked at per step while idle, doubling up to the most: one numpy call finds the
+#: next contact in a long quiet stretch, and a live block of a few samples stays cheap.
 _FIRST_WINDOW = 256
 _MAX_WINDOW = 8192
+#: Order of the causal low-pass that decides contact (sharp enough against tremor, little lag).
+DETECT_LOWPASS_ORDER = 2
+#: The contact filter's cutoff stays below this share of the rate (the Nyquist limit is 0.5).
+MAX_CUTOFF_PER_RATE = 0.4
 
 
 def _tail(old: np.ndarray, new: np.ndarray, size: int) -> np.ndarray:
@@ -28,52 +37,122 @@ def _tail(old: np.ndarray, new: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate((old, new))[-size:]
 
 
+@dataclass
+class OpenContact:
+    """The contact in progress: its samples so far (from ``baseline_lookback_s`` before its
+    onset) and the pieces it is made of. Indices count from its first buffered sample."""
+
+    zero: float  # the quiet level it is measured from
+    onset: int  # the first sample above the contact threshold
+    t: list[np.ndarray] = field(default_factory=list)
+    x: list[np.ndarray] = field(default_factory=list)
+    origin: list[np.ndarray] = field(default_factory=list)  # preprocess's MEASURED, GLITCH, LOST
+    n: int = 0  # samples held
+    touching: bool = True  # hands on the pad now (else in a break that may yet end it)
+    piece_start: int = 0  # where the current touching piece began
+    piece_hits: int = 0  # measured conversions above contact_on_kg in the current piece
+    break_start: int = 0  # where the current break began
+    pieces: list[tuple[int, int]] = field(default_factory=list)  # touching pieces before it
+
+    def append(self, t: np.ndarray, x: np.ndarray, origin: np.ndarray) -> None:
+        self.t.append(t)
+        self.x.append(x)
+        self.origin.append(origin)
+        self.n += t.size
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Its samples as one array each (kept joined, so the next call is cheap)."""
+        t = np.concatenate(self.t)
+        x = np.concatenate(self.x)
+        m = np.concatenate(self.origin)
+        self.t, self.x, self.origin = [t], [x], [m]
+        return t, x, m
+
+    def touching_mask(self, first: int) -> np.ndarray:
+        """Whether the hands were on the pad at each sample from ``first`` on."""
+        mask = np.zeros(self.n - first, dtype=bool)
+        if self.touching:
+            mask[max(0, self.piece_start - first) :] = True
+        for start, stop in reversed(self.pieces):
+            if stop <= first:
+                break
+            mask[max(0, start - first) : stop - first] = True
+        return mask
+
+    def segments(self, end: int) -> tuple[tuple[int, int], ...]:
+        """Its touching pieces, the current one ending at ``end`` if the hands are on the pad."""
+        if self.touching:
+            return (*self.pieces, (self.piece_start, end))
+        return tuple(self.pieces)
+
+
+@dataclass
+class _Lookback:
+    """The last ``baseline_lookback_s`` of samples while idle, and the zero at each."""
+
+    size: int
+    t: np.ndarray = field(default_factory=lambda: np.empty(0))
+    x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    origin: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
+    zero: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def remember(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: np.ndarray) -> None:
+        self.t = _tail(self.t, t, self.size)
+        self.x = _tail(self.x, x, self.size)
+        self.origin = _tail(self.origin, m, self.size)
+        self.zero = _tail(self.zero, zero, self.size)
+
+    def restart(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: float) -> None:
+        """Idle again after a contact: the last samples, all at the new ``zero``."""
+        self.t = t[-self.size :].copy()
+        self.x = x[-self.size :].copy()
+        self.origin = m[-self.size :].copy()
+        self.zero = np.full(self.t.size, zero)
+
+
 class ContactStage:
     """Zero tracking between contacts, contacts with merged breaks, reps at their ends."""
 
     def __init__(self, period_s: float, zero_kg: float, cfg: DetectorConfig) -> None:
         self.cfg = cfg
         self.fs = fs = 1.0 / period_s
-        self._lp = butter(2, min(cfg.detect_lowpass_hz, 0.4 * fs), fs=fs, output="sos")
+        cutoff = min(cfg.detect_lowpass_hz, MAX_CUTOFF_PER_RATE * fs)
+        self._lp = butter(DETECT_LOWPASS_ORDER, cutoff, fs=fs, output="sos")
         self._lp_zi: np.ndarray | None = None
         alpha = 1.0 - float(np.exp(-period_s / cfg.baseline_tau_s))
         self._ema = np.array([[alpha, 0.0, 0.0, 1.0, alpha - 1.0, 0.0]])
         self._ema_zi = sosfilt_zi(self._ema) * zero_kg
         self.zero = zero_kg
-        self._analysis_lp = (
-            butter(4, cfg.analysis_lowpass_hz, fs=fs, output="sos")
-            if fs >= 6 * cfg.analysis_lowpass_hz
-            else None
-        )
-        self._ring_n = max(2, round(cfg.baseline_lookback_s * fs) + 1)
-        self._ring_t = np.empty(0)
-        self._ring_x = np.empty(0)
-        self._ring_m = np.empty(0, dtype=bool)
-        self._ring_zero = np.empty(0)
+        self._analyzer = ContactAnalyzer(fs, cfg)
+        self._lookback = _Lookback(max(2, round(cfg.baseline_lookback_s * fs) + 1))
         self._merge_n = max(1, round(cfg.merge_gap_s * fs))
         self._max_n = round(cfg.max_contact_s * fs)
-        self._box = max(1, round(cfg.sustain_s * fs))
-        self.in_contact = False
-        self._reset_contact()
+        self._live = RunningMinimum(fs, cfg, self._analyzer)
+        self._contact: OpenContact | None = None
 
     # -- public ------------------------------------------------------------------------------
     @property
+    def in_contact(self) -> bool:
+        return self._contact is not None
+
+    @property
     def buffered_samples(self) -> int:
         """Samples held in memory (bounded: a test watches it over a long session)."""
-        return int(self._ring_t.size + self._c_n + self._live_tail.size)
+        held = 0 if self._contact is None else self._contact.n
+        return int(self._lookback.t.size + held + self._live.buffered_samples)
 
     @property
     def effort(self) -> bool:
-        return self._effort
+        return self._live.in_effort
 
     @property
     def running_min_kg(self) -> float | None:
-        return self._live_min if self._effort else None
+        return self._live.value
 
     def push(
-        self, t: np.ndarray, x: np.ndarray, measured: np.ndarray, breaks: np.ndarray
+        self, t: np.ndarray, x: np.ndarray, origin: np.ndarray, breaks: np.ndarray
     ) -> list[Rep]:
-        """Feed samples; ``measured`` is False where the gap filler re-created a conversion."""
+        """Feed samples with their ``origin`` (preprocess's MEASURED, GLITCH or LOST)."""
         reps: list[Rep] = []
         bounds = [0, *breaks.tolist(), t.size]
         for piece, (a, b) in enumerate(itertools.pairwise(bounds)):
@@ -81,20 +160,22 @@ class ContactStage:
                 reps.extend(self.finish())
                 self._lp_zi = None
             if b > a:
-                reps.extend(self._process(t[a:b], x[a:b], measured[a:b]))
+                reps.extend(self._process(t[a:b], x[a:b], origin[a:b]))
         return reps
 
     def finish(self) -> list[Rep]:
         """End of data (or a hole in it): a contact in progress ends here."""
-        if not self.in_contact:
+        contact = self._contact
+        if contact is None:
             return []
-        t, x, m = self._contact_arrays()
-        if self._touching:
+        t, x, m = contact.arrays()
+        if contact.touching:
             end, zero_after = t.size, None
         else:
-            end = self._break_start
-            zero_after = float(np.median(x[end:])) if t.size - end >= self._ring_n else None
-        rep = self._finalize(t, x, m, end, zero_after)
+            end = contact.break_start
+            size = self._lookback.size
+            zero_after = float(np.median(x[end:])) if t.size - end >= size else None
+        rep = self._finalize(contact, t, x, m, end, zero_after)
         return [rep] if rep is not None else []
 
     # -- stream ------------------------------------------------------------------------------
@@ -105,19 +186,13 @@ class ContactStage:
         reps: list[Rep] = []
         i = 0
         while i < t.size:
-            if self.in_contact:
-                i, rep = self._contact(t, x, m, lp, i)
+            if self._contact is not None:
+                i, rep = self._in_contact(self._contact, t, x, m, lp, i)
                 if rep is not None:
                     reps.append(rep)
             else:
                 i = self._idle(t, x, m, lp, i)
         return reps
-
-    def _remember(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: np.ndarray) -> None:
-        self._ring_t = _tail(self._ring_t, t, self._ring_n)
-        self._ring_x = _tail(self._ring_x, x, self._ring_n)
-        self._ring_m = _tail(self._ring_m, m, self._ring_n)
-        self._ring_zero = _tail(self._ring_zero, zero, self._ring_n)
 
     def _idle(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, lp: np.ndarray, i: int) -> int:
         on = self.cfg.contact_on_kg
@@ -132,177 +207,149 @@ class ContactStage:
                 if k:
                     zero, self._ema_zi = sosfilt(self._ema, lp[i : i + k], zi=self._ema_zi)
                     self.zero = float(zero[-1])
-                    self._remember(t[i : i + k], x[i : i + k], m[i : i + k], zero)
+                    self._lookback.remember(t[i : i + k], x[i : i + k], m[i : i + k], zero)
                 self._start_contact()
                 return i + k
             self._ema_zi = zf
             self.zero = float(zero[-1])
-            self._remember(t[i:j], x[i:j], m[i:j], zero)
+            self._lookback.remember(t[i:j], x[i:j], m[i:j], zero)
             i = j
             window = min(2 * window, _MAX_WINDOW)
         return i
 
     # -- contacts ----------------------------------------------------------------------------
-    def _reset_contact(self) -> None:
-        self._c_t: list[np.ndarray] = []
-        self._c_x: list[np.ndarray] = []
-        self._c_m: list[np.ndarray] = []
-        self._c_n = 0
-        self._onset = 0
-        self._zero_c = 0.0
-        self._touching = False
-        self._seg_start = 0
-        self._seg_hits = 0  # measured conversions above contact_on_kg in the current segment
-        self._break_start = 0
-        self._segments: list[tuple[int, int]] = []
-        self._live_tail = np.empty(0)
-        self._live_from = np.inf
-        self._live_peak = -np.inf
-        self._live_min: float | None = None
-        self._effort = False
-
     def _start_contact(self) -> None:
-        self._reset_contact()
-        self.in_contact = True
-        self._c_t = [self._ring_t.copy()]
-        self._c_x = [self._ring_x.copy()]
-        self._c_m = [self._ring_m.copy()]
-        self._c_n = self._onset = int(self._ring_t.size)
-        self._zero_c = float(self._ring_zero[0]) if self._ring_zero.size else self.zero
-        self._touching = True
-        self._seg_start = self._onset
+        back = self._lookback
+        onset = int(back.t.size)
+        contact = OpenContact(
+            zero=float(back.zero[0]) if back.zero.size else self.zero,
+            onset=onset,
+            piece_start=onset,
+        )
+        contact.append(back.t.copy(), back.x.copy(), back.origin.copy())
+        self._contact = contact
+        self._live.reset()
 
-    def _contact(
-        self, t: np.ndarray, x: np.ndarray, m: np.ndarray, lp: np.ndarray, i: int
+    def _in_contact(
+        self,
+        contact: OpenContact,
+        t: np.ndarray,
+        x: np.ndarray,
+        m: np.ndarray,
+        lp: np.ndarray,
+        i: int,
     ) -> tuple[int, Rep | None]:
         cfg = self.cfg
-        if self._c_n == self._onset:
-            self._live_from = float(t[i]) + cfg.bounce_max_s + cfg.landing_settle_s
+        if contact.n == contact.onset:
+            self._live.start(float(t[i]), self._so_far(contact, None))
         j = min(t.size, i + max(_FIRST_WINDOW, self._merge_n))
-        rel = lp[i:j] - self._zero_c
-        base = self._c_n - i  # buffer index = base + stream index
+        rel = lp[i:j] - contact.zero
+        base = contact.n - i  # buffer index = base + stream index
         pos = i
         ended_at: int | None = None
+        left_at: int | None = None  # where the hands last left the pad in this stretch
         while pos < j:
-            if self._touching:
+            if contact.touching:
                 below = np.flatnonzero(rel[pos - i :] < cfg.contact_off_kg)
-                seg_stop = j if not below.size else pos + int(below[0])
+                piece_stop = j if not below.size else pos + int(below[0])
                 # only measured conversions: a hole after a glitch is re-created by a line from
                 # it, which reads above the threshold too
-                touching = (x[pos:seg_stop] - self._zero_c > cfg.contact_on_kg) & m[pos:seg_stop]
-                self._seg_hits += int(np.count_nonzero(touching))
+                measured = m[pos:piece_stop] == MEASURED
+                on_pad = (x[pos:piece_stop] - contact.zero > cfg.contact_on_kg) & measured
+                contact.piece_hits += int(np.count_nonzero(on_pad))
                 if not below.size:
                     break
-                pos = seg_stop
-                self._touching = False
-                if self._segments and self._seg_hits < cfg.touch_min_conversions:
+                pos = piece_stop
+                contact.touching = False
+                if contact.pieces and contact.piece_hits < cfg.touch_min_conversions:
                     # a glitch the despiker left alone inside a break, not hands coming back:
                     # the break goes on (else it could join two reps into one)
-                    if self._break_start + self._merge_n - base <= pos:
+                    if contact.break_start + self._merge_n - base <= pos:
                         ended_at = pos
                         break
                     continue
-                self._break_start = base + pos
-                self._segments.append((self._seg_start, self._break_start))
+                contact.break_start = left_at = base + pos
+                contact.pieces.append((contact.piece_start, contact.break_start))
             else:
-                confirm = self._break_start + self._merge_n - base  # stream index
+                confirm = contact.break_start + self._merge_n - base  # stream index
                 stop = min(j, confirm)
                 above = np.flatnonzero(rel[pos - i : stop - i] > cfg.contact_on_kg)
                 if above.size:
                     pos += int(above[0])
-                    self._touching = True
-                    self._seg_start = base + pos
-                    self._seg_hits = 0
+                    contact.touching = True
+                    contact.piece_start = base + pos
+                    contact.piece_hits = 0
                 elif confirm <= j:
                     ended_at = confirm
                     break
                 else:
                     break
         stop = j if ended_at is None else ended_at
-        self._c_t.append(t[i:stop])
-        self._c_x.append(x[i:stop])
-        self._c_m.append(m[i:stop])
-        self._c_n += stop - i
-        self._track_live(t[i:stop], rel[: stop - i])
+        first = contact.n
+        contact.append(t[i:stop], x[i:stop], m[i:stop])
+        measured = m[i:stop] == MEASURED
+        self._live.push(t[i:stop], rel[: stop - i], measured, contact.touching_mask(first))
+        if left_at is not None:
+            self._live.hands_left(self._so_far(contact, left_at))
         if ended_at is not None:
-            ct, cx, cm = self._contact_arrays()
-            zero_after = float(np.median(cx[-min(self._merge_n, self._ring_n * 2) :]))
-            return ended_at, self._finalize(ct, cx, cm, self._break_start, zero_after)
-        if self._c_n > self._max_n:
-            self._abandon()
+            ct, cx, cm = contact.arrays()
+            settled = cx[-min(self._merge_n, self._lookback.size * 2) :]
+            zero_after = float(np.median(settled))
+            return ended_at, self._finalize(contact, ct, cx, cm, contact.break_start, zero_after)
+        if contact.n > self._max_n:
+            self._abandon(contact)
         return stop, None
 
-    def _contact_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        t = np.concatenate(self._c_t)
-        x = np.concatenate(self._c_x)
-        m = np.concatenate(self._c_m)
-        self._c_t, self._c_x, self._c_m = [t], [x], [m]
-        return t, x, m
-
     def _finalize(
-        self, t: np.ndarray, x: np.ndarray, m: np.ndarray, end: int, zero_after: float | None
+        self,
+        contact: OpenContact,
+        t: np.ndarray,
+        x: np.ndarray,
+        m: np.ndarray,
+        end: int,
+        zero_after: float | None,
     ) -> Rep | None:
-        segments = list(self._segments)
-        if self._touching:
-            segments.append((self._seg_start, end))
-        contact = Contact(
+        finished = Contact(
             t=t,
             x=x,
-            measured=m,
-            onset=self._onset,
+            origin=m,
+            onset=contact.onset,
             end=end,
-            segments=tuple(segments),
-            zero_before=self._zero_c,
+            segments=contact.segments(end),
+            zero_before=contact.zero,
             zero_after=zero_after,
             fs=self.fs,
         )
-        rep = analyze_contact(contact, self.cfg, self._analysis_lp)
-        self._resume_idle(t, x, m, zero_after if zero_after is not None else self._zero_c)
+        rep = self._analyzer.analyze(finished)
+        self._resume_idle(t, x, m, zero_after if zero_after is not None else contact.zero)
         return rep
 
-    def _abandon(self) -> None:
+    def _so_far(self, contact: OpenContact, end: int | None) -> ContactSoFar:
+        """The contact as it stands, built when asked for: up to ``end`` (where the hands left)
+        with its pieces then, or (None) up to the moment it is asked for."""
+        pieces = tuple(contact.pieces)
+
+        def build() -> Contact:
+            t, x, m = contact.arrays()
+            if end is not None:
+                return Contact(t, x, m, contact.onset, end, pieces, contact.zero, None, self.fs)
+            stop = contact.n if contact.touching else contact.break_start
+            segments = contact.segments(stop)
+            return Contact(t, x, m, contact.onset, stop, segments, contact.zero, None, self.fs)
+
+        return build
+
+    def _abandon(self, contact: OpenContact) -> None:
         """A contact that never ends is a new zero (a weight left on the pad, a tare jump)."""
-        t, x, m = self._contact_arrays()
-        self._resume_idle(t, x, m, float(np.median(x[-self._ring_n :])))
+        t, x, m = contact.arrays()
+        self._resume_idle(t, x, m, float(np.median(x[-self._lookback.size :])))
 
     def _resume_idle(self, t: np.ndarray, x: np.ndarray, m: np.ndarray, zero: float) -> None:
-        self.in_contact = False
+        self._contact = None
         self.zero = zero
         self._ema_zi = sosfilt_zi(self._ema) * zero
-        self._ring_t = t[-self._ring_n :].copy()
-        self._ring_x = x[-self._ring_n :].copy()
-        self._ring_m = m[-self._ring_n :].copy()
-        self._ring_zero = np.full(self._ring_t.size, zero)
-        self._reset_contact()
-
-    def _track_live(self, t: np.ndarray, rel: np.ndarray) -> None:
-        """Running minimum of the effort in progress, for the phone page (causal 0.3 s average;
-        the value stored when the rep ends is the contact analysis's)."""
-        if t.size == 0:
-            return
-        joined = np.concatenate((self._live_tail, rel))
-        self._live_tail = joined[-self._box :].copy()
-        if joined.size <= self._box:
-            return
-        level = sustained_causal(joined, self._box)[-min(t.size, joined.size - self._box) :]
-        times = t[-level.size :]
-        level = level[times >= self._live_from]
-        if level.size == 0:
-            return
-        self._live_peak = max(self._live_peak, float(level.max()))
-        low = float(level.min())
-        self._live_min = low if self._live_min is None else min(self._live_min, low)
-        drop = self._live_peak - self._live_min
-        if drop >= max(self.cfg.push_rise_kg, 0.1 * self._live_peak):
-            self._effort = True
+        self._lookback.restart(t, x, m, zero)
+        self._live.reset()
 
 
-def sustained_causal(y: np.ndarray, n: int) -> np.ndarray:
-    """Trailing 0.3 s trapezoid average, ``valid`` part only (one value per full window)."""
-    weights = np.ones(n + 1)
-    weights[0] = weights[-1] = 0.5
-    weights /= n
-    return np.convolve(y, weights, mode="valid")
-
-
-__all__ = ["ContactStage", "sustained", "sustained_causal"]
+__all__ = ["ContactStage", "OpenContact"]

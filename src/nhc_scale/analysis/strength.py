@@ -1,4 +1,5 @@
-"""Knee-flexor strength from the minimum assistance: the lever about the knee (DESIGN §2).
+"""Knee-flexor strength from the minimum assistance: the lever about the knee
+(docs/measurement.md, "The lever").
 
 With the body straight and horizontal, pivoting about the knees, the hands on the pad carry what
 the knee flexors do not hold up::

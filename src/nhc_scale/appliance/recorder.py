@@ -36,7 +36,7 @@ class Chunk:
 
 
 def rep_from_dict(data: dict[str, Any]) -> Rep:
-    return Rep(**{name: data[name] for name in Rep.__dataclass_fields__})
+    return Rep.from_dict(data)
 
 
 def session_summary(reps: list[dict[str, Any]]) -> dict[str, Any]:

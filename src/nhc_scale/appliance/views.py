@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from nhc_scale.analysis.strength import Anthropometry
 from nhc_scale.store import AthleteRecord, GapRecord, SessionRecord
@@ -129,10 +130,22 @@ class Athlete(_FromRecord):
         )
 
 
+class IgnoredSpan(BaseModel):
+    """A transient inside the effort taken out before the minimum was sought."""
+
+    kind: Literal["hand_shift", "glitch", "lost_data"] = Field(
+        description="a hand shifting on the pad, a glitch bridged by a line, or lost conversions "
+        "re-created by one"
+    )
+    start_s: float
+    end_s: float
+
+
 class Rep(BaseModel):
     """A stored rep: its number in the session, then the detector's fields (analysis/rep.py's
     ``Rep``, one for one: tests/test_models.py holds them together). The strength estimate's
-    keys ride along as extras."""
+    keys ride along as extras. The fields from ``effort_start_s`` on say where the minimum came
+    from (docs/measurement.md); reps stored before the detector reported them have null there."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -146,3 +159,18 @@ class Rep(BaseModel):
     hold_kg: float
     push_off_peak_kg: float | None
     effort_s: float
+    effort_start_s: float | None = Field(None, description="the fall off the hold begins")
+    min_window_s: tuple[float, float] | None = Field(
+        None, description="[start, end] of the 0.3 s the minimum was sustained over"
+    )
+    push_off_start_s: float | None = Field(
+        None, description="the push-off begins; null for an unassisted rep or one not seen"
+    )
+    ignored: list[IgnoredSpan] | None = Field(
+        None, description="transients inside the effort that were taken out, in time order"
+    )
+    hands_moved: bool | None = Field(
+        None,
+        description="a hand shift overlapped the minimum's window or lay within 0.3 s of it: "
+        "keep the hands still",
+    )

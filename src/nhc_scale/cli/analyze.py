@@ -221,7 +221,9 @@ def format_table(
             f"{minimum:>7} {rep.min_at_s:>9.2f} {rep.hold_kg:>7.2f} {rep.landing_peak_kg:>7.2f} "
             f"{kg_text(rep.push_off_peak_kg):>8} {rep.effort_s:>8.2f}"
             + (f" {_strength_cell(strength[0][number - 1]):>24}" if strength else "")
+            + ("  hands moved" if rep.hands_moved else "")
         )
+    moved = sum(bool(rep.hands_moved) for rep in result.reps)
     lines += [
         "",
         f"reps: {summary['rep_count']} in {summary['set_count']} set(s), "
@@ -233,6 +235,11 @@ def format_table(
         lines.append(
             f"  set {group['set']}: {group['reps']} reps, best {kg_text(group['best_min_kg'])} kg, "
             f"median {kg_text(group['median_min_kg'])} kg"
+        )
+    if moved:
+        lines.append(
+            f"hands moved: {moved} rep(s) had a hand shift at or near the minimum; it was taken "
+            "out, but the number is surer with the hands kept still"
         )
     if strength:
         lines += _strength_footer(strength[1])

@@ -1,4 +1,5 @@
-"""``nhc-scale analyze --plot``: the trace with each rep shaded and its minimum marked.
+"""``nhc-scale analyze --plot``: the trace with each rep's phases shaded, its minimum's 0.3 s
+window drawn, the transients taken out inside its effort marked along the bottom.
 
 The recording streams through the detector and is never whole in memory, so the plot keeps a
 decimated trace: the lowest and highest force of each stretch of samples, at most
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 
 MAX_BUCKETS = 8192
 MAX_LABELS = 200  # reps numbered on the plot; beyond, the labels would cover each other
+PHASE_COLORS = {
+    "landing and hold": "0.5",
+    "effort": "tab:orange",
+    "push-off and release": "tab:blue",
+}
+IGNORED_COLORS = {"hand_shift": "tab:purple", "glitch": "tab:olive", "lost_data": "tab:gray"}
 
 
 class TraceEnvelope:
@@ -76,8 +83,24 @@ class TraceEnvelope:
             self._pending_kg = np.concatenate((odd_low, odd_high, self._pending_kg))
 
 
+def _phase_spans(result: Analysis) -> list[tuple[str, str, list[tuple[float, float]]]]:
+    """(name, colour, [(start, length)]) of each phase over every rep: landing and hold up to
+    the effort's start, the effort up to the push-off's start (to the end if none), then the
+    push-off and release. A rep without the explanation (none yet) is shaded whole as a rep."""
+    spans: dict[str, list[tuple[float, float]]] = {name: [] for name in PHASE_COLORS}
+    for rep in result.reps:
+        effort = rep.effort_start_s if rep.effort_start_s is not None else rep.start_s
+        push = rep.push_off_start_s if rep.push_off_start_s is not None else rep.end_s
+        spans["landing and hold"].append((rep.start_s, effort - rep.start_s))
+        spans["effort"].append((effort, push - effort))
+        if push < rep.end_s:
+            spans["push-off and release"].append((push, rep.end_s - push))
+    return [(name, PHASE_COLORS[name], spans[name]) for name in PHASE_COLORS]
+
+
 def plot(result: Analysis, trace: TraceEnvelope, out: Path) -> None:
-    """The trace, each rep shaded, its minimum marked."""
+    """The trace, each rep's phases shaded, its minimum's window and the transients ignored
+    inside its effort marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -93,23 +116,45 @@ def plot(result: Analysis, trace: TraceEnvelope, out: Path) -> None:
     else:  # each stretch drawn from its lowest to its highest force
         axes.plot(np.repeat(t, 2), np.column_stack((low, high)).ravel(), lw=0.6, color="0.25")
     # One collection per kind instead of an artist per rep: a day-long file has thousands.
-    for unassisted, color in ((False, "tab:blue"), (True, "tab:green")):
-        reps = [rep for rep in result.reps if rep.unassisted is unassisted]
-        if not reps:
-            continue
-        axes.broken_barh(
-            [(rep.start_s, rep.end_s - rep.start_s) for rep in reps],
-            (0.0, 1.0),
-            transform=axes.get_xaxis_transform(),
-            color=color,
-            alpha=0.15,
-            lw=0,
+    band = axes.get_xaxis_transform()  # x in seconds, y from 0 (bottom) to 1 (top)
+    for name, color, spans in _phase_spans(result):
+        if spans:
+            axes.broken_barh(
+                spans, (0.0, 1.0), transform=band, color=color, alpha=0.15, lw=0, label=name
+            )
+    windows = [(rep.min_window_s, rep.min_assistance_kg) for rep in result.reps if rep.min_window_s]
+    if windows:
+        axes.hlines(
+            [kg for _, kg in windows],
+            [w[0] for w, _ in windows],
+            [w[1] for w, _ in windows],
+            color="tab:red",
+            lw=3,
+            label="minimum's 0.3 s",
         )
-        minima = np.array([(rep.min_at_s, rep.min_assistance_kg) for rep in reps])
+    for kind, color in IGNORED_COLORS.items():
+        spans = [
+            (span.start_s, span.end_s - span.start_s)
+            for rep in result.reps
+            for span in rep.ignored or ()
+            if span.kind == kind
+        ]
+        if spans:
+            axes.broken_barh(
+                spans,
+                (0.0, 0.06),
+                transform=band,
+                color=color,
+                lw=0,
+                label=f"ignored: {kind.replace('_', ' ')}",
+            )
+    if result.reps:
+        minima = np.array([(rep.min_at_s, rep.min_assistance_kg) for rep in result.reps])
         axes.plot(minima[:, 0], minima[:, 1], "v", color="tab:red", ms=7, ls="none")
     if len(result.reps) <= MAX_LABELS:  # more would overlap even on the widest figure
         for number, rep in enumerate(result.reps, start=1):
             label = "0 (u)" if rep.unassisted else f"{rep.min_assistance_kg:.1f}"
+            label += " hands moved" if rep.hands_moved else ""
             axes.annotate(
                 f"{number}: {label}",
                 (rep.min_at_s, rep.min_assistance_kg),
@@ -122,10 +167,9 @@ def plot(result: Analysis, trace: TraceEnvelope, out: Path) -> None:
     axes.set_xlabel("t (s)")
     axes.set_ylabel("force (kg)")
     best = result.summary.get("best_min_kg")
-    axes.set_title(
-        f"{len(result.reps)} reps, best minimum {kg_text(best)} kg "
-        "(shaded: reps, green unassisted; triangles: minimum)"
-    )
+    axes.set_title(f"{len(result.reps)} reps, best minimum {kg_text(best)} kg (triangles)")
+    if result.reps:
+        axes.legend(loc="upper right", fontsize=7, ncols=2)
     figure.tight_layout()
     try:
         figure.savefig(out, dpi=110)

@@ -1,11 +1,11 @@
 """Who is on the pad: body, lever geometry, strength and habits, drawn from realistic ranges.
 
-The lever (DESIGN §2): with the body straight and horizontal, pivoting about the knees,
+The lever (docs/measurement.md): with the body straight and horizontal, pivoting about the knees,
 ``F_hands * d_hands = m_above * g * d_com - T_knee``. With the hamstrings relaxed the hands carry
 ``m_above * d_com / d_hands`` (the "relaxed" load, 43-69 % of body mass over these ranges,
-around DESIGN's 55-60 %); every newton-metre of knee-flexor torque takes ``1 / (g * d_hands)``
-kilograms off the pad. Strength is expressed as the share of the gravity torque the hamstrings
-can produce: at 1 or more the athlete comes up unassisted.
+around the 55-60 % docs/measurement.md gives); every newton-metre of knee-flexor torque takes
+``1 / (g * d_hands)`` kilograms off the pad. Strength is expressed as the share of the gravity
+torque the hamstrings can produce: at 1 or more the athlete comes up unassisted.
 """
 
 from __future__ import annotations

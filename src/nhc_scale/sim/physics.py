@@ -20,7 +20,7 @@ import numpy as np
 
 from nhc_scale.sim.athlete import Athlete
 
-SUSTAIN_S = 0.3  # DESIGN §2: the minimum is what the hands sustain for about 0.3 s
+SUSTAIN_S = 0.3  # docs/measurement.md: the minimum is what the hands sustain for 0.3 s
 _TRUTH_DT = 0.001
 
 

@@ -15,8 +15,8 @@ from nhc_scale.sim.physics import RepPlan, TouchPlan, plan_rep
 
 Event = RepPlan | TouchPlan
 
-#: A rep's contact must end this long before the next begins, or the detector (and DESIGN)
-#: would rightly merge them: drops shorter than ~2 s belong to the same rep.
+#: A rep's contact must end this long before the next begins, or the detector would rightly
+#: merge them (docs/measurement.md, "Contact"): drops shorter than ~2 s belong to the same rep.
 MIN_CLEARANCE_S = 3.0
 
 

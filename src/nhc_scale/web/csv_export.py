@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -21,15 +22,20 @@ NEEDS_QUOTES = frozenset(',"\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029')
 
 
 def spreadsheet_safe(value: Any) -> str:
-    """A cell's text: numbers (negative ones too) and booleans as they are; text that starts
-    like a formula gets a leading apostrophe (OWASP's advice), so names and notes stay text."""
+    """A cell's text: numbers (negative ones too) and booleans as they are; a list or an object
+    (a rep's ``min_window_s``, its ``ignored`` spans) as compact JSON in one cell; text that
+    starts like a formula gets a leading apostrophe (OWASP's advice), so names and notes stay
+    text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
         return str(value)
-    text = str(value)
+    if isinstance(value, list | tuple | dict):
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    else:
+        text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

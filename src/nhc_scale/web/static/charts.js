@@ -13,6 +13,12 @@ const COLORS = {
   target: "#69f0ae",
   repShade: "rgba(255, 213, 79, 0.16)",
   minMark: "#ffd54f",
+  // A session trace's phases (docs/measurement.md), the minimum's 0.3 s and what was ignored.
+  holdShade: "rgba(184, 192, 200, 0.12)",
+  effortShade: "rgba(255, 213, 79, 0.22)",
+  pushShade: "rgba(105, 240, 174, 0.16)",
+  minWindow: "#ff5252",
+  ignored: { hand_shift: "#ea80fc", glitch: "#ff9100", lost_data: "#90a4ae" },
   progress: "#69f0ae",
   trend: "#4fc3f7",
   forecastBand: "rgba(79, 195, 247, 0.16)",
@@ -187,21 +193,37 @@ function clock(seconds) {
   return `${m}:${String(s).padStart(2, "0")}`;
 }
 
-/** A whole session (`GET /api/sessions/{id}/trace`): each rep shaded, its minimum marked. */
+/**
+ * A whole session (`GET /api/sessions/{id}/trace`): each rep's phases shaded (landing and hold,
+ * effort, push-off and release), its minimum marked with the 0.3 s it was sustained over, and
+ * the transients ignored inside its effort drawn along the bottom. Returns what was drawn where,
+ * for the page to describe and the tests to find: `plot`, the plot area and the seconds it spans
+ * (`{x, y, w, h, tLo, tHi}`, CSS pixels of the canvas), and `reps`, per rep its marks
+ * `{kind, startS, endS, x0, x1, y}` (`y` only for the minimum's window). A rep stored before the
+ * detector said where its number came from is shaded whole.
+ */
 export function drawSessionTrace(canvas, trace, { convert }) {
   const { ctx, box } = prepare(canvas);
   const xs = trace.t_s;
   if (xs.length === 0) {
     drawEmpty(ctx, box, "no samples recorded");
-    return;
+    return { plot: { ...box, tLo: 0, tHi: 0 }, reps: [] };
   }
   const ys = trace.force_kg.map(convert);
   const x = { lo: xs[0], hi: Math.max(xs[xs.length - 1], xs[0] + 1) };
   const y = yRange(ys, convert(10));
   const { sx, sy } = scales(box, x, y);
-  ctx.fillStyle = COLORS.repShade;
-  for (const rep of trace.reps) {
-    ctx.fillRect(sx(rep.start_s), box.y, sx(rep.end_s) - sx(rep.start_s), box.h);
+  const drawn = trace.reps.map((rep) => ({ number: rep.number, marks: repMarks(rep) }));
+  for (const { marks } of drawn) {
+    for (const mark of marks) {
+      mark.x0 = sx(mark.startS);
+      mark.x1 = sx(mark.endS);
+      const shade = PHASE_SHADES[mark.kind];
+      if (shade) {
+        ctx.fillStyle = shade;
+        ctx.fillRect(mark.x0, box.y, mark.x1 - mark.x0, box.h);
+      }
+    }
   }
   drawYAxis(ctx, box, y, sy);
   const ticks = niceTicks(x.lo / 60, x.hi / 60, 4).map((m) => m * 60);
@@ -209,7 +231,48 @@ export function drawSessionTrace(canvas, trace, { convert }) {
   // Samples far apart in time were not recorded in between: do not draw a line across.
   const gap = Math.max(2, ((x.hi - x.lo) / Math.max(xs.length, 1)) * 20);
   drawLine(ctx, xs, ys, sx, sy, gap, COLORS.force);
-  for (const rep of trace.reps) drawMinMark(ctx, sx(rep.min_at_s), sy(convert(rep.min_assistance_kg)));
+  trace.reps.forEach((rep, index) => {
+    const py = sy(convert(rep.min_assistance_kg));
+    for (const mark of drawn[index].marks) {
+      if (mark.kind === "min_window") {
+        mark.y = py;
+        ctx.fillStyle = COLORS.minWindow;
+        ctx.fillRect(mark.x0, py - 2, Math.max(mark.x1 - mark.x0, 2), 4);
+      } else if (mark.kind in COLORS.ignored) {
+        ctx.fillStyle = COLORS.ignored[mark.kind];
+        ctx.fillRect(mark.x0, box.y + box.h - 6, Math.max(mark.x1 - mark.x0, 2), 6);
+      }
+    }
+    drawMinMark(ctx, sx(rep.min_at_s), py);
+  });
+  return { plot: { ...box, tLo: x.lo, tHi: x.hi }, reps: drawn };
+}
+
+const PHASE_SHADES = {
+  rep: COLORS.repShade,
+  hold: COLORS.holdShade,
+  effort: COLORS.effortShade,
+  push_off: COLORS.pushShade,
+};
+
+/** A rep's spans in seconds: its phases, its minimum's window and what was ignored. */
+export function repMarks(rep) {
+  if (rep.effort_start_s === null || rep.effort_start_s === undefined) {
+    return [{ kind: "rep", startS: rep.start_s, endS: rep.end_s }];
+  }
+  const push = rep.push_off_start_s ?? rep.end_s;
+  const marks = [
+    { kind: "hold", startS: rep.start_s, endS: rep.effort_start_s },
+    { kind: "effort", startS: rep.effort_start_s, endS: push },
+  ];
+  if (push < rep.end_s) marks.push({ kind: "push_off", startS: push, endS: rep.end_s });
+  if (rep.min_window_s) {
+    marks.push({ kind: "min_window", startS: rep.min_window_s[0], endS: rep.min_window_s[1] });
+  }
+  for (const span of rep.ignored || []) {
+    marks.push({ kind: span.kind, startS: span.start_s, endS: span.end_s });
+  }
+  return marks;
 }
 
 /** A downward triangle whose tip sits on the minimum: above the trace, clear of the axis. */

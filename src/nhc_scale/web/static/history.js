@@ -233,6 +233,15 @@ export class History {
     const item = document.createElement("li");
     const note = rep.unassisted ? " · unassisted" : "";
     item.textContent = `#${rep.number} ${formatWithUnit(rep.min_assistance_kg, this.unit())}${note}`;
+    item.dataset.repNumber = String(rep.number);
+    if (rep.hands_moved) {
+      item.classList.add("has-note");
+      const moved = document.createElement("span");
+      moved.className = "rep-hands-moved";
+      moved.dataset.testid = "hands-moved";
+      moved.textContent = HANDS_MOVED;
+      item.append(moved);
+    }
     const strength = strengthLine(rep);
     if (strength) {
       item.classList.add("has-strength");
@@ -246,7 +255,10 @@ export class History {
 
   redrawTrace() {
     if (!this.trace) return;
-    drawSessionTrace($("session-trace"), this.trace, { convert: this.convert });
+    const { plot, reps } = drawSessionTrace($("session-trace"), this.trace, { convert: this.convert });
+    const list = $("trace-marks");
+    for (const [key, value] of Object.entries(plot)) list.dataset[key] = String(value);
+    list.replaceChildren(...reps.map((rep) => marksItem(rep)));
   }
 
   redrawProgress() {
@@ -312,6 +324,40 @@ function strengthSummary(strength, reps) {
   if (!best) return `${head}: no assisted reps.`;
   const thresholds = strength.thresholds.map((t) => Math.round(t.value_n)).join("/");
   return `${head}, best rep: ${strengthLine(best)}. Concentric estimate; the injury-risk thresholds (${thresholds} N/leg) are eccentric NordBord forces.`;
+}
+
+const HANDS_MOVED = "hand moved — keep your hands still";
+
+const MARK_NAMES = {
+  rep: "rep",
+  hold: "landing and hold",
+  effort: "effort",
+  push_off: "push-off and release",
+  min_window: "minimum held",
+  hand_shift: "ignored: hand shift",
+  glitch: "ignored: glitch",
+  lost_data: "ignored: lost data",
+};
+
+/** One rep's marks on the trace, in words (for screen readers: the canvas is only a picture),
+ * each at the times it was drawn and the pixels it was drawn at. */
+function marksItem({ number, marks }) {
+  const item = document.createElement("li");
+  item.dataset.repNumber = String(number);
+  item.append(`Rep ${number}: `);
+  marks.forEach((mark, index) => {
+    const span = document.createElement("span");
+    span.className = "trace-mark";
+    span.dataset.kind = mark.kind;
+    span.dataset.startS = String(mark.startS);
+    span.dataset.endS = String(mark.endS);
+    span.dataset.x0 = String(mark.x0);
+    span.dataset.x1 = String(mark.x1);
+    if (mark.y !== undefined) span.dataset.y = String(mark.y);
+    span.textContent = `${MARK_NAMES[mark.kind] || mark.kind} ${mark.startS.toFixed(2)}–${mark.endS.toFixed(2)} s`;
+    item.append(index ? "; " : "", span);
+  });
+  return item;
 }
 
 function setDownload(link, href, filename) {

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nhc_scale.analysis.detector import analyze
 from nhc_scale.analysis.strength import Anthropometry, estimate
+from nhc_scale_lab.scoring import match
 
 Minimum = Literal["detected", "true"]
 
@@ -55,9 +57,6 @@ def score_torque(
     reference method; isolates the knee-to-hands assumption). ``minimum="true"``: use the truth's
     minimum instead of the detector's (isolates the anthropometric model from detection error).
     """
-    from nhc_scale.analysis.detector import analyze
-    from nhc_scale.sim.scoring import match
-
     athlete = truth["athlete"]
     anthro = Anthropometry.from_body(athlete["mass_kg"], athlete["height_m"])
     relaxed_kg = float(athlete["relaxed_kg"]) if relaxed else None

@@ -13,7 +13,8 @@ from typing import Any
 
 
 def tolerance_kg(true_kg: float, nominal_sps: int) -> float:
-    """The issue's tolerance: max(0.3 kg, 3 %) at 80 S/s, max(0.75 kg, 6 %) at 10 S/s."""
+    """The tolerance docs/measurement.md gives: max(0.3 kg, 3 %) at 80 S/s, max(0.75 kg, 6 %)
+    at 10 S/s."""
     if nominal_sps >= 40:
         return max(0.3, 0.03 * true_kg)
     return max(0.75, 0.06 * true_kg)
