@@ -146,6 +146,7 @@ OFF_SCREEN_JS = """() => {
     const out = [];
     for (const el of document.querySelectorAll('body *')) {
         if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+        if (el.closest('.visually-hidden')) continue;  // clipped to 1 px: for screen readers
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
         if (box.right > width + 1 || box.left < -1) {
