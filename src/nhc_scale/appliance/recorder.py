@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from nhc_scale.analysis import Rep, RepDetector, summarize
+from nhc_scale.analysis import Rep, summarize
 from nhc_scale.appliance import timebase
+from nhc_scale.appliance.detector_feed import BatchedDetector
 from nhc_scale.appliance.errors import SessionConflict
 from nhc_scale.store import SessionRecord, Store, StoreError
 
@@ -63,10 +64,10 @@ class Recorder:
         # Started this run on an unsynchronised clock (ids are never reused: see store/schema.py).
         self.unsynced_sessions: set[int] = set()
         self._preroll: deque[Chunk] = deque()
-        self._watcher = RepDetector()
+        self._watcher = BatchedDetector()
         self._watcher_epoch_ns: int | None = None
         self.session: SessionRecord | None = None
-        self._detector: RepDetector | None = None
+        self._detector: BatchedDetector | None = None
         self._auto_started = False
         self._last_contact_ns = 0
         self._rep_count = 0
@@ -91,7 +92,7 @@ class Recorder:
         if not synced:
             self.unsynced_sessions.add(session_id)
         self.session = self.store.get_session(session_id)
-        self._detector = RepDetector()
+        self._detector = BatchedDetector()
         self._auto_started = auto
         self._last_contact_ns = start_ns
         self._rep_count = 0
@@ -106,7 +107,7 @@ class Recorder:
             self._record_rep(session_id, rep)
         self.session = None
         self._detector = None
-        self._watcher = RepDetector()  # a fresh watch: the old one saw this session's contact
+        self._watcher = BatchedDetector()  # a fresh watch: the old one saw this session's contact
         self._watcher_epoch_ns = None
         if discard_if_empty and self._rep_count == 0:
             self.store.delete_session(session_id)
