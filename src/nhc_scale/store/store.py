@@ -32,6 +32,7 @@ from nhc_scale.store.buffer import (
     WriteBuffer,
 )
 from nhc_scale.store.errors import StoreError, UnknownSessionError
+from nhc_scale.store.outbox import OutboxMixin
 from nhc_scale.store.records import GapRecord, SampleArrays, SessionRecord
 from nhc_scale.store.samples import COUNTS_LIMIT, EncodedBlock, assemble, encode_blocks
 from nhc_scale.store.schema import DB_FILE_NAME, connect, rollback
@@ -81,7 +82,7 @@ def _write_failure(path: Path, exc: sqlite3.Error, buffered: int) -> str:
     return f"Cannot write the database {path} ({text}); {buffered} samples wait in memory."
 
 
-class Store(AthletesMixin):
+class Store(AthletesMixin, OutboxMixin):
     """Sessions, their samples, reps and gaps, athletes, and the user's preferences, in one
     SQLite file."""
 
@@ -565,62 +566,6 @@ class Store(AthletesMixin):
                 "INSERT INTO prefs (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 rows,
-            )
-        )
-
-    # -- the outbox: finished sessions a team hub has not acknowledged ------------------------
-
-    def outbox(self, limit: int) -> list[SessionRecord]:
-        """Up to ``limit`` queued sessions the hub has not refused, oldest first."""
-
-        def fetch(conn: sqlite3.Connection) -> list[SessionRecord]:
-            rows = conn.execute(
-                "SELECT s.* FROM outbox o JOIN sessions s ON s.id = o.session_id "
-                "WHERE o.rejected_reason IS NULL ORDER BY o.queued_at, o.session_id LIMIT ?",
-                (int(limit),),
-            ).fetchall()
-            by_id = {record.id: record for record in self._records(conn, rows)}
-            return [by_id[row["id"]] for row in rows]
-
-        return self._read(fetch)
-
-    def outbox_counts(self) -> dict[str, int]:
-        """``queued`` (waiting to be sent) and ``rejected`` (refused by the hub, kept)."""
-        row = self._read(
-            lambda conn: conn.execute(
-                "SELECT count(*) - count(rejected_reason) AS queued, "
-                "count(rejected_reason) AS rejected FROM outbox"
-            ).fetchone()
-        )
-        return {"queued": row["queued"], "rejected": row["rejected"]}
-
-    def outbox_rejected(self, limit: int) -> list[tuple[int, str]]:
-        """The newest sessions the hub refused, as (session id, the hub's sentence)."""
-        rows = self._read(
-            lambda conn: conn.execute(
-                "SELECT session_id, rejected_reason FROM outbox WHERE rejected_reason IS NOT NULL "
-                "ORDER BY queued_at DESC, session_id DESC LIMIT ?",
-                (int(limit),),
-            ).fetchall()
-        )
-        return [(row["session_id"], row["rejected_reason"]) for row in rows]
-
-    def mark_synced(self, session_uuids: Sequence[str]) -> None:
-        """The hub has these sessions: out of the outbox (unknown uuids are ignored)."""
-        self._write(
-            lambda conn: conn.executemany(
-                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?)",
-                [(str(value),) for value in session_uuids],
-            )
-        )
-
-    def mark_sync_rejected(self, session_uuid: str, reason: str) -> None:
-        """The hub refused this session: it stays, with the hub's sentence, and is not resent."""
-        self._write(
-            lambda conn: conn.execute(
-                "UPDATE outbox SET rejected_reason = ? "
-                "WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?)",
-                (str(reason), str(session_uuid)),
             )
         )
 

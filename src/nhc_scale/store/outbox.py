@@ -1,0 +1,76 @@
+"""The outbox in the store: finished sessions a team hub has not acknowledged (docs/hub.md).
+
+A mixin of :class:`~nhc_scale.store.store.Store`, like the athletes, so it shares the one
+connection and lock. A session is queued in the transaction that finishes it (store.py); the
+sync worker (appliance/sync_store.py) takes them out as the hub acknowledges or refuses them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from nhc_scale.store.records import SessionRecord
+
+
+class OutboxMixin:
+    """Needs the Store's ``_read``, ``_write`` and ``_records``."""
+
+    _read: Callable[..., Any]
+    _write: Callable[..., Any]
+    _records: Callable[[sqlite3.Connection, list[sqlite3.Row]], list[SessionRecord]]
+
+    def outbox(self, limit: int) -> list[SessionRecord]:
+        """Up to ``limit`` queued sessions the hub has not refused, oldest first."""
+
+        def fetch(conn: sqlite3.Connection) -> list[SessionRecord]:
+            rows = conn.execute(
+                "SELECT s.* FROM outbox o JOIN sessions s ON s.id = o.session_id "
+                "WHERE o.rejected_reason IS NULL ORDER BY o.queued_at, o.session_id LIMIT ?",
+                (int(limit),),
+            ).fetchall()
+            by_id = {record.id: record for record in self._records(conn, rows)}
+            return [by_id[row["id"]] for row in rows]
+
+        return self._read(fetch)
+
+    def outbox_counts(self) -> dict[str, int]:
+        """``queued`` (waiting to be sent) and ``rejected`` (refused by the hub, kept)."""
+        row = self._read(
+            lambda conn: conn.execute(
+                "SELECT count(*) - count(rejected_reason) AS queued, "
+                "count(rejected_reason) AS rejected FROM outbox"
+            ).fetchone()
+        )
+        return {"queued": row["queued"], "rejected": row["rejected"]}
+
+    def outbox_rejected(self, limit: int) -> list[tuple[int, str]]:
+        """The newest sessions the hub refused, as (session id, the hub's sentence)."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT session_id, rejected_reason FROM outbox WHERE rejected_reason IS NOT NULL "
+                "ORDER BY queued_at DESC, session_id DESC LIMIT ?",
+                (int(limit),),
+            ).fetchall()
+        )
+        return [(row["session_id"], row["rejected_reason"]) for row in rows]
+
+    def mark_synced(self, session_uuids: Sequence[str]) -> None:
+        """The hub has these sessions: out of the outbox (unknown uuids are ignored)."""
+        self._write(
+            lambda conn: conn.executemany(
+                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?)",
+                [(str(value),) for value in session_uuids],
+            )
+        )
+
+    def mark_sync_rejected(self, session_uuid: str, reason: str) -> None:
+        """The hub refused this session: it stays, with the hub's sentence, and is not resent."""
+        self._write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET rejected_reason = ? "
+                "WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?)",
+                (str(reason), str(session_uuid)),
+            )
+        )
