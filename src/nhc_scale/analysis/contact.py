@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 from nhc_scale.analysis.config import DetectorConfig
 from nhc_scale.analysis.explain import hands_moved, ignored_spans, push_off_start
+from nhc_scale.analysis.lowpass import ZeroPhaseLowpass
 from nhc_scale.analysis.minimum import lowest_average_near, sustained
 from nhc_scale.analysis.phases import bottom, effort_start, landing
 from nhc_scale.analysis.preprocess import MEASURED
@@ -73,7 +73,7 @@ class ContactAnalyzer:
         self.cfg = cfg
         self.resolution = Resolution.FINE if fs >= cfg.fine_rate_min_hz else Resolution.COARSE
         self._lowpass = (
-            butter(LOWPASS_ORDER, cfg.analysis_lowpass_hz, fs=fs, output="sos")
+            ZeroPhaseLowpass(LOWPASS_ORDER, cfg.analysis_lowpass_hz, fs)
             if self.resolution is Resolution.FINE
             else None
         )
@@ -84,10 +84,9 @@ class ContactAnalyzer:
         A contact too short for the zero-phase filter's padding (a few samples: never a rep) is
         read as at a coarse rate, unfiltered."""
         lowpass = self._lowpass
-        # sosfiltfilt pads each end by three times the filter's length (2 per section, +1)
-        if lowpass is None or y.size <= 3 * (2 * lowpass.shape[0] + 1):
+        if lowpass is None or y.size <= lowpass.padding:
             return y, Resolution.COARSE
-        return sosfiltfilt(lowpass, y), Resolution.FINE
+        return lowpass(y), Resolution.FINE
 
     def analyze(self, contact: Contact) -> Rep | None:
         """The rep made by ``contact``, or None for a touch of the pad."""
