@@ -50,12 +50,15 @@ def broken_line(
     at = np.concatenate((before, after))
     values = y[at]
     knots = np.arange(i0 - 1, i1 + 1, dtype=np.float64)
+    # one least-squares fit per knot, all at once: the line is a + b*u + c*|u|, u the distance
+    # from the knot
     u = at[None, :] - knots[:, None]
-    design = np.stack((np.ones_like(u), u, np.abs(u)), axis=-1)
-    normal = np.einsum("kmp,kmq->kpq", design, design) + RIDGE * np.eye(3)
-    coef = np.linalg.solve(normal, np.einsum("kmp,m->kp", design, values)[..., None])[..., 0]
-    residual = np.einsum("kmp,kp->km", design, coef) - values[None, :]
-    squares = np.einsum("km,km->k", residual, residual)
+    design = np.stack((np.ones_like(u), u, np.abs(u)), axis=1)  # (knot, term, sample)
+    normal = design @ design.transpose(0, 2, 1) + RIDGE * np.eye(3)
+    coef = np.linalg.solve(normal, design @ values[:, None])  # (knot, term, 1)
+    residual = (coef.transpose(0, 2, 1) @ design)[:, 0, :] - values
+    squares = (residual * residual).sum(axis=1)
+    coef = coef[..., 0]
     best = int(np.argmin(squares))
     v = np.arange(i0, i1, dtype=np.float64) - knots[best]
     misfit = float(np.sqrt(squares[best] / max(1, at.size - 3)))
