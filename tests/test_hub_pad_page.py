@@ -119,6 +119,27 @@ def test_the_right_token_pairs_and_a_finished_session_is_sent(
     page.screenshot(path=str(OUTPUT / "pad-team-hub.png"), full_page=True)
 
 
+def test_an_athlete_created_at_the_hub_appears_on_the_open_page(
+    page, pad: Server, hub: Hub
+) -> None:
+    """The coach adds Eve at the hub; after the pad's next exchange she is on the Athletes tab
+    and in the Live screen's picker of a page that was open all along (no reload)."""
+    page.evaluate("() => { window.notReloaded = true; }")
+    created = httpx.post(
+        hub.url + "/api/athletes",
+        json={"name": "Eve from the hub", "body_mass_kg": 61.0, "height_m": 1.66},
+        headers=hub.login(),
+    )
+    assert created.status_code == 201, created.text
+    assert httpx.post(pad.url + "/api/hub/sync", headers=pad.auth).status_code < 300
+    sync_api.expect(page.get_by_test_id("athlete-list")).to_contain_text(
+        "Eve from the hub", timeout=20_000
+    )
+    picker = page.get_by_test_id("athlete-select")
+    sync_api.expect(picker.locator("option", has_text="Eve from the hub")).to_have_count(1)
+    assert page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
+
+
 def test_pair_again_opens_the_form_with_the_address_and_cancel_closes_it(page, hub) -> None:
     page.get_by_test_id("hub-change").click()
     sync_api.expect(page.get_by_test_id("hub-form")).to_be_visible()

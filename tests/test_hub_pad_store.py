@@ -176,9 +176,13 @@ def test_an_exchange_that_changes_nothing_writes_nothing(store: Store) -> None:
     size_before = store.status()["size_bytes"]
     wal = store.path.with_name(store.path.name + "-wal")
     mtime = wal.stat().st_mtime_ns
+    revision = store.roster_revision
     sync_store.apply_roster([same])
     assert wal.stat().st_mtime_ns == mtime and store.status()["size_bytes"] == size_before
     assert store.get_athlete(ann.id) == ann
+    assert store.roster_revision == revision  # the phones have nothing to reload
+    sync_store.apply_roster([same, roster_athlete(name="Cy")])
+    assert store.roster_revision != revision  # an athlete from the hub: the phones reload
 
 
 def test_a_reading_taken_on_the_pad_meanwhile_is_not_overwritten(store: Store) -> None:

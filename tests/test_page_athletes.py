@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from page_fixtures import CHROMIUM, CHROMIUM_ARGS, demo_server
 from stored_reps import rep_dict
@@ -185,6 +186,32 @@ def test_a_sessions_detail_shows_its_athlete_variation_and_strength(phone: Phone
     strength = page.get_by_test_id("detail-strength")
     sync_api.expect(strength).to_contain_text("Strength (Anna")
     sync_api.expect(strength).to_contain_text("eccentric")
+
+
+def test_an_athlete_added_and_picked_on_another_phone_appears_without_a_reload(
+    phone: Phone, server: str, state_dir: Path
+) -> None:
+    """A coach adds Dana on their own phone (or at the team hub) and makes her active: the
+    athlete's phone, left open on the Live screen, shows her picked, with no reload."""
+    page = phone.page
+    page.locator("#live-tab").click()
+    page.evaluate("() => { window.notReloaded = true; }")
+    token = (state_dir / "admin-token").read_text().strip()
+    auth = {"Authorization": f"Bearer {token}"}
+    dana = httpx.post(
+        server + "/api/athletes",
+        json={"name": "Dana", "body_mass_kg": 58.0, "height_m": 1.64},
+        headers=auth,
+    )
+    assert dana.status_code == 201, dana.text
+    picked = httpx.put(
+        server + "/api/athletes/active", json={"athlete_id": dana.json()["id"]}, headers=auth
+    )
+    assert picked.status_code == 200, picked.text
+    picker = page.get_by_test_id("athlete-select")
+    sync_api.expect(picker.locator("option", has_text="Dana")).to_have_count(1, timeout=15_000)
+    sync_api.expect(picker).to_have_value(str(dana.json()["id"]), timeout=15_000)
+    assert page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
 
 
 def test_no_errors_on_the_page(phone: Phone) -> None:

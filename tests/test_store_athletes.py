@@ -60,3 +60,32 @@ def test_deleting_an_athlete_unassigns_sessions_and_clears_the_active_one(tmp_pa
         assert store.delete_athlete(anna.id) == 1
         assert store.get_session(session).athlete_id is None
         assert store.active_athlete_id() is None
+
+
+def test_every_change_to_the_athletes_or_the_active_one_moves_the_roster_revision(
+    tmp_path: Path,
+) -> None:
+    """A phone compares the revision with the one its list was loaded at (docs/api.md)."""
+    with Store.open(tmp_path) as store:
+        seen = [store.roster_revision]
+
+        def moved() -> bool:
+            seen.append(store.roster_revision)
+            return seen[-1] != seen[-2]
+
+        anna = store.create_athlete(ANNA, created_at=1e9)
+        assert moved()
+        store.update_athlete(anna.id, {"name": "Anna B."})
+        assert moved()
+        store.set_active_athlete(anna.id)
+        assert moved()
+        assert store.update_relaxed_if_newer(anna.id, 30.0, 1e9)
+        assert moved()
+        assert not store.update_relaxed_if_newer(anna.id, 29.0, 1e9 - 1)  # older: nothing written
+        assert not moved()
+        store.list_athletes(), store.get_athlete(anna.id), store.active_athlete_id()
+        session = store.create_session(None, 1e9, 0, True)
+        store.end_session(session, 1e9 + 60)
+        assert not moved()  # reads and sessions leave the roster as it was
+        assert store.delete_athlete(anna.id) == 1
+        assert moved()

@@ -85,6 +85,9 @@ class StatusReport:
             "clock": self.clock.status(),
             "store": {key: store[key] for key in ("status", "message", "full", "buffered_samples")},
             "hub": self.hub_sync.summary(),
+            # a phone reloads its athletes when this changes: another phone or the team hub
+            # added, changed or picked one
+            "roster_revision": self.store.roster_revision,
             "t_ns": time.monotonic_ns(),
         }
 

@@ -8,6 +8,7 @@ API validates them against the strength model's ranges); this module only keeps 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,11 +27,26 @@ _SELECT = (
 
 
 class AthletesMixin:
-    """Needs the Store's ``_read``, ``_write``, ``_update_columns`` and ``_lock``."""
+    """Needs the Store's ``_read``, ``_write``, ``_update_columns``, ``_lock`` and
+    ``_roster_revision`` (0 when the store opens)."""
 
     _read: Callable[..., Any]
     _write: Callable[..., Any]
     _update_columns: Callable[..., None]
+    _lock: threading.RLock
+    _roster_revision: int
+
+    @property
+    def roster_revision(self) -> int:
+        """Counts this store's changes to the athletes and to who is active, so that a phone
+        can tell its list is stale (another phone, or a team hub's roster, changed them)."""
+        return self._roster_revision
+
+    def _write_roster(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            result = self._write(fn)
+            self._roster_revision += 1
+            return result
 
     def list_athletes(self) -> list[AthleteRecord]:
         """All athletes, by name."""
@@ -78,7 +94,7 @@ class AthletesMixin:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-        return self.require_athlete(self._write(insert))
+        return self.require_athlete(self._write_roster(insert))
 
     def update_athlete(self, athlete_id: int, changes: dict[str, Any]) -> AthleteRecord:
         """Set the given columns (None clears an optional one)."""
@@ -86,7 +102,9 @@ class AthletesMixin:
         if unknown:
             raise ValueError(f"not athlete fields: {sorted(unknown)}")
         self.require_athlete(athlete_id)
-        self._update_columns("athletes", athlete_id, changes)
+        with self._lock:
+            self._update_columns("athletes", athlete_id, changes)
+            self._roster_revision += 1
         return self.require_athlete(athlete_id)
 
     def update_relaxed_if_newer(
@@ -95,8 +113,8 @@ class AthletesMixin:
         """Set the relaxed reading unless the athlete's own is as new or newer (a reading taken
         meanwhile on this pad is kept). One statement, so no reading can slip in between the
         comparison and the write; True if it was set."""
-        return bool(
-            self._write(
+        with self._lock:
+            updated = self._write(
                 lambda conn: (
                     conn.execute(
                         "UPDATE athletes SET relaxed_kg = ?, relaxed_at = ? "
@@ -105,13 +123,17 @@ class AthletesMixin:
                     ).rowcount
                 )
             )
-        )
+            if updated:
+                self._roster_revision += 1
+        return bool(updated)
 
     def delete_athlete(self, athlete_id: int) -> int:
         """Delete the profile; its sessions stay, unassigned (the foreign key sets NULL), and
         an active athlete stops being active. Returns how many sessions were unassigned."""
         record = self.require_athlete(athlete_id)
-        self._write(lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,)))
+        self._write_roster(
+            lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,))
+        )
         return record.session_count
 
     def active_athlete_id(self) -> int | None:
@@ -122,7 +144,7 @@ class AthletesMixin:
     def set_active_athlete(self, athlete_id: int | None) -> None:
         if athlete_id is not None:
             self.require_athlete(athlete_id)
-        self._write(
+        self._write_roster(
             lambda conn: conn.execute(
                 "INSERT INTO active_athlete (id, athlete_id) VALUES (1, ?) "
                 "ON CONFLICT(id) DO UPDATE SET athlete_id = excluded.athlete_id",

@@ -97,6 +97,7 @@ class Store(AthletesMixin, OutboxMixin):
         self._error = ""
         self._full = False
         self._session_ids = {row["id"] for row in conn.execute("SELECT id FROM sessions")}
+        self._roster_revision = 0
 
     @classmethod
     def open(cls, path: Path, *, max_buffered_samples: int = MAX_BUFFERED_SAMPLES) -> Store:

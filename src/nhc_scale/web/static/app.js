@@ -43,6 +43,7 @@ const state = {
   summary: null, // that session's summary (its sets)
   targets: null, // that session's targets: {last, best} (GET /api/sessions/{id})
   result: null, // the newest rep as the hero shows it: {rep, set, repInSet, newBest, at}
+  rosterRevision: null, // the scale's count of athlete changes when the athletes were loaded
   view: "live",
 };
 
@@ -395,6 +396,11 @@ function onStatus(status) {
   if (status.session && status.session.id === state.listedSessionId) {
     state.listedAthleteId = status.session.athlete_id;
   }
+  if (status.roster_revision !== state.rosterRevision) {
+    // Another phone or the team hub added, changed or picked an athlete: the list is stale.
+    state.rosterRevision = status.roster_revision;
+    athletes.load();
+  }
   renderSensor();
   renderControls();
   renderReps();
@@ -410,6 +416,7 @@ function onConnection(connection) {
     state.force = null;
     state.runningMin = null;
     state.detector = "idle";
+    state.rosterRevision = null; // reloaded on reconnecting: the scale may have restarted
   }
   renderConnection();
   renderHero();
