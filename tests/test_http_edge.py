@@ -73,25 +73,38 @@ class HeaderFlood:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: scale\r\nX-Filler: ")
             sock.setblocking(False)
             deadline = time.monotonic() + 60
-            try:
-                while time.monotonic() < deadline:
-                    if self.total is None or self.sent < self.total:
-                        try:
-                            self.sent += sock.send(piece)
-                        except BlockingIOError:
-                            time.sleep(0.001)
-                    elif self.sent == self.total:
-                        sock.sendall(b"\r\n\r\n")
-                        self.sent += 4
+            sending = True
+            while time.monotonic() < deadline:
+                if sending:
                     try:
-                        chunk = sock.recv(65536)
-                    except BlockingIOError:
-                        continue
-                    if not chunk:
-                        return  # the server closed after its answer
-                    self.answer += chunk
-            except OSError as error:  # a reset after the answer: the server stopped reading
-                self.error = errno.errorcode.get(error.errno or 0, str(error))
+                        self._send_some(sock, piece)
+                    except OSError as error:
+                        # The server answered and closed while this side was still sending:
+                        # its answer may be waiting in the receive buffer, so read on.
+                        self.error = errno.errorcode.get(error.errno or 0, str(error))
+                        sending = False
+                try:
+                    chunk = sock.recv(65536)
+                except BlockingIOError:
+                    if not sending:
+                        time.sleep(0.001)
+                    continue
+                except OSError as error:  # a reset after the answer: the server stopped reading
+                    self.error = errno.errorcode.get(error.errno or 0, str(error))
+                    return
+                if not chunk:
+                    return  # the server closed after its answer
+                self.answer += chunk
+
+    def _send_some(self, sock: socket.socket, piece: bytes) -> None:
+        if self.total is None or self.sent < self.total:
+            try:
+                self.sent += sock.send(piece)
+            except BlockingIOError:
+                time.sleep(0.001)
+        elif self.sent == self.total:
+            sock.sendall(b"\r\n\r\n")
+            self.sent += 4
 
 
 def test_huge_and_endless_headers_are_refused_with_431_and_cost_no_memory(quiet: Server) -> None:
