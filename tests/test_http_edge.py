@@ -277,8 +277,11 @@ class Trickle:
                             self.pending[index] = self.pending[index][1:]
                         except BlockingIOError:
                             pass
-                        except OSError:
+                        except OSError:  # answered and closed since the read above
                             self.closed_at[index] = time.monotonic()
+                            with contextlib.suppress(OSError):
+                                while chunk := sock.recv(65536):
+                                    self.answers[index] += chunk
             self._stop.wait(1.0)
 
     def still_open(self) -> int:
