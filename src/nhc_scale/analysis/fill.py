@@ -55,10 +55,9 @@ def broken_line(
     u = at[None, :] - knots[:, None]
     design = np.stack((np.ones_like(u), u, np.abs(u)), axis=1)  # (knot, term, sample)
     normal = design @ design.transpose(0, 2, 1) + RIDGE * np.eye(3)
-    coef = np.linalg.solve(normal, design @ values[:, None])  # (knot, term, 1)
-    residual = (coef.transpose(0, 2, 1) @ design)[:, 0, :] - values
+    coef = np.linalg.solve(normal, design @ values[:, None])[..., 0]  # (knot, term)
+    residual = (coef[:, None, :] @ design)[:, 0, :] - values
     squares = (residual * residual).sum(axis=1)
-    coef = coef[..., 0]
     best = int(np.argmin(squares))
     v = np.arange(i0, i1, dtype=np.float64) - knots[best]
     misfit = float(np.sqrt(squares[best] / max(1, at.size - 3)))
