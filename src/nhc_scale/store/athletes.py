@@ -11,13 +11,11 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from nhc_scale.store.errors import UnknownAthleteError
 from nhc_scale.store.records import AthleteRecord
 from nhc_scale.store.schema import MAX_ROW_ID
-
-T = TypeVar("T")
 
 ATHLETE_COLUMNS = AthleteRecord.profile_fields()
 _SELECT = (
@@ -42,11 +40,10 @@ class AthletesMixin:
         can tell its list is stale (another phone, or a team hub's roster, changed them)."""
         return self._roster_revision
 
-    def _write_roster(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def _roster_changed(self) -> None:
+        """Called after each write that changed an athlete or who is active."""
         with self._lock:
-            result = self._write(fn)
             self._roster_revision += 1
-            return result
 
     def list_athletes(self) -> list[AthleteRecord]:
         """All athletes, by name."""
@@ -94,7 +91,9 @@ class AthletesMixin:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-        return self.require_athlete(self._write_roster(insert))
+        athlete_id = self._write(insert)
+        self._roster_changed()
+        return self.require_athlete(athlete_id)
 
     def update_athlete(self, athlete_id: int, changes: dict[str, Any]) -> AthleteRecord:
         """Set the given columns (None clears an optional one)."""
@@ -102,9 +101,8 @@ class AthletesMixin:
         if unknown:
             raise ValueError(f"not athlete fields: {sorted(unknown)}")
         self.require_athlete(athlete_id)
-        with self._lock:
-            self._update_columns("athletes", athlete_id, changes)
-            self._roster_revision += 1
+        self._update_columns("athletes", athlete_id, changes)
+        self._roster_changed()
         return self.require_athlete(athlete_id)
 
     def update_relaxed_if_newer(
@@ -113,27 +111,25 @@ class AthletesMixin:
         """Set the relaxed reading unless the athlete's own is as new or newer (a reading taken
         meanwhile on this pad is kept). One statement, so no reading can slip in between the
         comparison and the write; True if it was set."""
-        with self._lock:
-            updated = self._write(
-                lambda conn: (
-                    conn.execute(
-                        "UPDATE athletes SET relaxed_kg = ?, relaxed_at = ? "
-                        "WHERE id = ? AND (relaxed_at IS NULL OR relaxed_at < ?)",
-                        (float(relaxed_kg), float(relaxed_at), athlete_id, float(relaxed_at)),
-                    ).rowcount
-                )
+        updated = self._write(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE athletes SET relaxed_kg = ?, relaxed_at = ? "
+                    "WHERE id = ? AND (relaxed_at IS NULL OR relaxed_at < ?)",
+                    (float(relaxed_kg), float(relaxed_at), athlete_id, float(relaxed_at)),
+                ).rowcount
             )
-            if updated:
-                self._roster_revision += 1
+        )
+        if updated:
+            self._roster_changed()
         return bool(updated)
 
     def delete_athlete(self, athlete_id: int) -> int:
         """Delete the profile; its sessions stay, unassigned (the foreign key sets NULL), and
         an active athlete stops being active. Returns how many sessions were unassigned."""
         record = self.require_athlete(athlete_id)
-        self._write_roster(
-            lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,))
-        )
+        self._write(lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,)))
+        self._roster_changed()
         return record.session_count
 
     def active_athlete_id(self) -> int | None:
@@ -144,10 +140,11 @@ class AthletesMixin:
     def set_active_athlete(self, athlete_id: int | None) -> None:
         if athlete_id is not None:
             self.require_athlete(athlete_id)
-        self._write_roster(
+        self._write(
             lambda conn: conn.execute(
                 "INSERT INTO active_athlete (id, athlete_id) VALUES (1, ?) "
                 "ON CONFLICT(id) DO UPDATE SET athlete_id = excluded.athlete_id",
                 (athlete_id,),
             )
         )
+        self._roster_changed()
