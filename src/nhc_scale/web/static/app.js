@@ -397,7 +397,8 @@ function onStatus(status) {
     state.listedAthleteId = status.session.athlete_id;
   }
   if (status.roster_revision !== state.rosterRevision) {
-    // Another phone or the team hub added, changed or picked an athlete: the list is stale.
+    // The first status event since connecting, or another phone or the team hub added, changed
+    // or picked an athlete: the list is loaded (again).
     state.rosterRevision = status.roster_revision;
     athletes.load();
   }
@@ -587,8 +588,7 @@ function start() {
   takeTokenFromAddress();
   redrawForUnits();
   loadScaleDefaults();
-  athletes.load();
-  listNewestSession();
+  listNewestSession(); // the athletes load with the first status event (onStatus)
   const stream = new LiveStream("/api/live", {
     sample: onSample,
     rep: onRep,
