@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: Skips a test where Debian's Chromium is missing.
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
+)
+#: The marks of a module whose tests drive the page in Chromium (`pytestmark = IN_CHROMIUM`).
+IN_CHROMIUM = [pytest.mark.browser, pytest.mark.integration, NEEDS_CHROMIUM]
 
 
 @contextmanager

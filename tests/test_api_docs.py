@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM
 from server import Server, running_server
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "nhc_scale" / "web" / "static"
@@ -124,7 +124,7 @@ def test_the_docs_page_is_served_by_the_scale_with_a_policy_that_forbids_other_o
 
 @pytest.mark.browser
 @pytest.mark.integration
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@NEEDS_CHROMIUM
 def test_the_docs_page_lists_every_route_with_the_network_limited_to_the_scale(
     quiet: Server,
 ) -> None:

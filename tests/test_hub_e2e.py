@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 from hub_server import COACH, COACH_PASSWORD, Hub
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM
 from server import Server, running_server
 
 from nhc_scale.appliance.sync_store import PadSyncStore
@@ -243,7 +243,7 @@ def test_an_athlete_created_at_the_hub_appears_on_both_pads_with_one_id(team: Te
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@NEEDS_CHROMIUM
 def test_the_hub_page_shows_both_pads_athletes(team: Team) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
     with sync_api.sync_playwright() as playwright:

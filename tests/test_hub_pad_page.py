@@ -12,17 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 from hub_server import Hub, running_hub
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM
 from server import Server, running_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 

@@ -13,16 +13,9 @@ import httpx
 import hub_payloads as payloads
 import pytest
 from hub_server import COACH, COACH_PASSWORD, Hub, running_hub
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 PUSH = "/api/sync/v1/sessions"

@@ -14,19 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS, demo_server
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM, demo_server
 from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from page_fixtures import CHROMIUM, PHONES, demo_server, launch_chromium, new_phone
+from page_fixtures import IN_CHROMIUM, PHONES, demo_server, launch_chromium, new_phone
 
 
 def axe_script() -> Path | None:
@@ -35,9 +35,7 @@ def axe_script() -> Path | None:
 AXE_JS = axe_script()
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+    *IN_CHROMIUM,
     pytest.mark.skipif(
         AXE_JS is None,
         reason="needs axe-core: (cd .ci/axe && npm ci), or pip install axe-playwright-python",

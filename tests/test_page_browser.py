@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS, FlakyLink, demo_server
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM, FlakyLink, demo_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

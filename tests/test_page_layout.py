@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from page_fixtures import (
-    CHROMIUM,
+    IN_CHROMIUM,
     OFF_SCREEN_JS,
     PHONES,
     FlakyLink,
@@ -28,11 +28,7 @@ from page_fixtures import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 LONG_NAME = "W" * 100

@@ -12,13 +12,16 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from page_fixtures import CHROMIUM, PHONES, demo_server, launch_chromium, new_phone, wait_until
+from page_fixtures import (
+    IN_CHROMIUM,
+    PHONES,
+    demo_server,
+    launch_chromium,
+    new_phone,
+    wait_until,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 # Every change of the big number, as the page drew it: [ms, phase, value, label, change, px].

@@ -12,21 +12,14 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM
 from recorded_sessions import record_session
 from server import running_server
 from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

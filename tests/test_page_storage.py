@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 from disk import fill
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM
 from server import running_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 

@@ -16,17 +16,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from page_fixtures import CHROMIUM, PHONES, launch_chromium, new_phone, wait_until
+from page_fixtures import IN_CHROMIUM, PHONES, launch_chromium, new_phone, wait_until
 from server import Server, running_server
 from stored_reps import rep_dict
 
 from nhc_scale.store import Store
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-]
+pytestmark = IN_CHROMIUM
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 DAY_S = 86400.0
