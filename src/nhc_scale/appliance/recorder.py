@@ -36,12 +36,8 @@ class Chunk:
     counts_per_kg: float
 
 
-def rep_from_dict(data: dict[str, Any]) -> Rep:
-    return Rep.from_dict(data)
-
-
 def session_summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
-    return summarize([rep_from_dict(rep) for rep in reps])
+    return summarize([Rep.from_dict(rep) for rep in reps])
 
 
 class Recorder:
