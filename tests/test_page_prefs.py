@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from page_fixtures import IN_CHROMIUM, PHONES, launch_chromium, new_phone
+from page_fixtures import IN_CHROMIUM, PHONES, launch_chromium, new_phone, wait_until
 from server import Server, running_server
 from stored_reps import rep_dict
 
@@ -151,3 +151,26 @@ def test_a_workout_split_into_sessions_is_one_training_day_without_a_trend(
         assert [point["best_min_kg"] for point in progress["points"]] == [26.0]
     finally:
         page.context.close()
+
+
+def test_history_opened_before_the_athletes_arrive_follows_them_when_they_do(
+    browser, server: Server
+) -> None:
+    """The athletes load with the live stream's first status event, which may come after the
+    person has opened History: the tab then shows the active athlete's progress as they arrive."""
+    context = browser.new_context(viewport=PHONES["390x844"], device_scale_factor=2, is_mobile=True)
+    held = []  # the page's requests for the athletes, answered once History is on screen
+    context.route("**/api/athletes", lambda route: held.append(route))
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.get_by_test_id("history-tab").click()
+        sync_api.expect(page.locator("#session-list li")).to_have_count(3)
+        sync_api.expect(page.locator("#progress-title")).to_have_text("Progress")
+        wait_until(lambda: held, 10.0, "the page to ask for the athletes")
+        for route in held:
+            route.continue_()
+        sync_api.expect(page.locator("#progress-title")).to_have_text("Progress · Eve")
+        sync_api.expect(page.get_by_test_id("forecast")).to_contain_text("1 training day with reps")
+    finally:
+        context.close()

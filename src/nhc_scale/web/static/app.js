@@ -521,6 +521,9 @@ const athletes = new Athletes({
   changed: () => {
     renderReps();
     athletesView.render();
+    // History names athletes and shows the active one's progress: an open tab follows the
+    // athletes as they load (the first status event may come after the tab was opened) or change.
+    if (state.view === "history") historyView.show();
   },
   message: (text, kind = "error") => showMessage(text, kind),
 });

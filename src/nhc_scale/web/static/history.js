@@ -58,6 +58,7 @@ export class History {
     this.variation = "assisted";
     this.selected = null; // {session, reps}
     this.trace = null;
+    this.showCalls = 0; // counts show() calls, so an overtaken one does not overwrite a newer one
     $("rename-button").addEventListener("click", () => this.rename());
     $("delete-button").addEventListener("click", () => this.remove());
     $("progress-variation").addEventListener("change", (event) => {
@@ -79,12 +80,16 @@ export class History {
   async show() {
     this.message("");
     const athleteId = this.athletes.activeId;
+    const call = ++this.showCalls;
     try {
       const [{ sessions }, { points }, athleteProgress] = await Promise.all([
         api.sessions(),
         api.progress(),
         athleteId === null ? Promise.resolve(null) : api.athleteProgress(athleteId, this.variation),
       ]);
+      // A later call (the athletes arrived or changed meanwhile) asked with newer facts: its
+      // answer, not this one, is what the view shows.
+      if (call !== this.showCalls) return;
       this.sessions = sessions;
       this.progress = points;
       this.athleteProgress = athleteProgress;
