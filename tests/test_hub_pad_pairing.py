@@ -196,3 +196,39 @@ def test_a_hub_in_the_settings_wins_and_is_not_changed_from_the_page(
             assert answer.status_code == 409 and "settings" in answer.json()["detail"]
         uuid = finish_session(pad)
         wait_for(lambda: uuid in hub_session_uuids(hub), 20, "the session at the hub")
+
+
+def test_a_pad_paired_with_a_new_hub_sends_it_every_session_and_the_old_hub_none_twice(
+    hub: Hub, tmp_path: Path
+) -> None:
+    with (
+        running_hub(tmp_path / "club-hub") as club,
+        running_server(tmp_path / "pad", NHC_EMULATED_FORCE="zero") as pad,
+    ):
+        club.add_coach()
+
+        def pair(with_hub: Hub, name: str) -> None:
+            body = {"hub_url": with_hub.url, "pad_token": new_pad_token(with_hub, name)}
+            answer = httpx.put(pad.url + "/api/hub", json=body, headers=pad.auth, timeout=30)
+            assert answer.status_code == 200, answer.text
+
+        def outbox_empty() -> None:
+            wait_for(lambda: hub_state(pad)["queued"] == 0, 30, "an empty outbox")
+
+        pair(hub, "Moving pad")
+        sessions = {finish_session(pad), finish_session(pad)}
+        wait_for(lambda: sessions <= hub_session_uuids(hub), 30, "the sessions at the first hub")
+        outbox_empty()
+        at_first_hub = hub_session_uuids(hub)
+
+        pair(club, "Moving pad")  # the coach moved to the club's server
+        wait_for(lambda: sessions <= hub_session_uuids(club), 30, "the sessions at the new hub")
+        outbox_empty()
+        assert f"{club.url} is a new hub: 2 finished sessions queued for it" in pad.log()
+
+        pair(hub, "Moving pad again")  # and back: sent again, stored once
+        back = f"{hub.url} is a new hub: 2 finished sessions queued for it"
+        wait_for(lambda: back in pad.log(), 10, "the sessions queued again for the first hub")
+        outbox_empty()
+        assert hub_session_uuids(hub) == at_first_hub
+        assert "Traceback" not in pad.log()

@@ -103,6 +103,35 @@ def test_acknowledged_sessions_leave_the_outbox_and_refused_ones_stay_aside(
     assert store.get_session(ids[0]) is not None  # acknowledged is not deleted
 
 
+def test_a_pad_paired_with_another_hub_queues_every_finished_session_for_it(
+    store: Store,
+) -> None:
+    ids = [record_session(store, [m], seconds=5.0) for m in (10.0, 11.0, 12.0)]
+    running = store.create_session(None, NOW + 60, START_NS * 3, True)
+    sync_store = PadSyncStore(store)
+    assert store.outbox_follow_hub("http://coach-laptop:8800") == 0  # the first hub named
+    pending = sync_store.pending_sessions(25)
+    sync_store.mark_acknowledged([pending[0].uuid, pending[1].uuid])
+    sync_store.mark_rejected(pending[2].uuid, "The hub refused it.")
+    assert sync_store.queued_count() == 0 and sync_store.rejected_count() == 1
+    assert store.outbox_follow_hub("http://coach-laptop:8800") == 0  # the same hub again
+
+    assert store.outbox_follow_hub("http://club-server:8800") == 3
+    assert sync_store.queued_count() == 3 and sync_store.rejected_count() == 0
+    assert sorted(p.pad_session_id for p in sync_store.pending_sessions(25)) == ids
+    assert running not in [p.pad_session_id for p in sync_store.pending_sessions(25)]
+    assert store.outbox_follow_hub("http://club-server:8800") == 0
+    # An answer from the hub just left, still in flight, takes nothing away from the new one.
+    late = PadSyncStore(store, "http://coach-laptop:8800")
+    late.mark_acknowledged([p.uuid for p in sync_store.pending_sessions(25)])
+    late.mark_rejected(sync_store.pending_sessions(25)[0].uuid, "The old hub refused it.")
+    assert sync_store.queued_count() == 3 and sync_store.rejected_count() == 0
+    club = PadSyncStore(store, "http://club-server:8800")
+    club.mark_acknowledged([p.uuid for p in sync_store.pending_sessions(25)])
+    assert sync_store.queued_count() == 0
+    assert store.outbox_follow_hub("http://coach-laptop:8800") == 3  # and back again
+
+
 def test_a_session_the_pad_cannot_describe_is_set_aside_and_the_rest_goes(
     store: Store,
 ) -> None:

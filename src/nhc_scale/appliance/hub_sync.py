@@ -63,7 +63,6 @@ class HubSync:
         """``settings_hub``: (hub_url, hub_token) from the settings, which pin the pad to that
         hub; None lets the pairing file decide."""
         self._store = store
-        self._sync_store = PadSyncStore(store)
         self._state_dir = Path(state_dir)
         self._pinned = None if settings_hub is None else Pairing(*settings_hub)
         self._watch_interval_s = watch_interval_s
@@ -208,17 +207,30 @@ class HubSync:
 
     def _use(self, pairing: Pairing | None) -> None:
         """Replace the worker (the caller holds the lock). The old one is told to stop and not
-        waited for: a request it has in flight ends on its own, and whatever the old hub
-        acknowledges is marked, which is right."""
+        waited for: a request it has in flight ends on its own. What the old hub acknowledges
+        meanwhile is marked if it is the same hub (paired again), and not if the pad moved to
+        another hub, which then gets those sessions too (its worker's store is bound to it)."""
         old, self._worker = self._worker, None
         if old is not None:
             old.stop(timeout_s=0)
         self._pairing = pairing
         if pairing is not None and not self._stopping.is_set():  # none after the pad's stop
+            self._follow(pairing.hub_url)
             config = SyncConfig(hub_url=pairing.hub_url, pad_token=pairing.pad_token)
-            self._worker = SyncWorker(self._sync_store, config)
+            self._worker = SyncWorker(PadSyncStore(self._store, pairing.hub_url), config)
             self._worker.start()
             log.info("hub: syncing with %s (%s)", pairing.hub_url, self._source)
+
+    def _follow(self, hub_url: str) -> None:
+        """A hub other than the one that acknowledged the outbox gets every finished session."""
+        try:
+            requeued = self._store.outbox_follow_hub(hub_url)
+        except StoreError as error:
+            # Tried again at the next (re)configuration; syncing what is queued goes on.
+            log.warning("hub: cannot note the hub in the database: %s", error)
+            return
+        if requeued:
+            log.info("hub: %s is a new hub: %d finished sessions queued for it", hub_url, requeued)
 
     def _watch(self) -> None:
         while not self._stopping.wait(self._watch_interval_s):

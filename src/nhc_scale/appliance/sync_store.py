@@ -80,8 +80,11 @@ def session_samples(store: Store, record: SessionRecord) -> dict[str, Any] | Non
 class PadSyncStore:
     """:class:`~nhc_scale.sync.outbox.SyncStore` over the pad's :class:`Store`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, hub_url: str | None = None) -> None:
+        """``hub_url``: the hub whose answers this is for; they are kept only while the pad's
+        outbox answers to it (None: whatever the hub)."""
         self._store = store
+        self._hub_url = hub_url
         # The encoded samples of the sessions the last call returned. The worker asks again
         # after each batch and a batch is cut by size, so most sessions are asked for more
         # than once; a finished session's samples never change, and reading them back is
@@ -159,10 +162,10 @@ class PadSyncStore:
         return self._store.outbox_counts()["rejected"]
 
     def mark_acknowledged(self, session_uuids: Sequence[UUID]) -> None:
-        self._store.mark_synced([str(value) for value in session_uuids])
+        self._store.mark_synced([str(value) for value in session_uuids], self._hub_url)
 
     def mark_rejected(self, session_uuid: UUID, reason: str) -> None:
-        self._store.mark_sync_rejected(str(session_uuid), reason)
+        self._store.mark_sync_rejected(str(session_uuid), reason, self._hub_url)
 
     # -- the roster -----------------------------------------------------------------------
 

@@ -13,6 +13,10 @@ from typing import Any
 
 from nhc_scale.store.records import SessionRecord
 
+# True when the hub (the statement's last three parameters, the same value) is None, or is the
+# one the outbox answers to, or no hub has been named yet.
+_ANSWERS_TO = "(? IS NULL OR coalesce((SELECT hub_url FROM outbox_hub WHERE id = 1), ?) = ?)"
+
 
 class OutboxMixin:
     """Needs the Store's ``_read``, ``_write`` and ``_records``."""
@@ -56,21 +60,53 @@ class OutboxMixin:
         )
         return [(row["session_id"], row["rejected_reason"]) for row in rows]
 
-    def mark_synced(self, session_uuids: Sequence[str]) -> None:
-        """The hub has these sessions: out of the outbox (unknown uuids are ignored)."""
+    def outbox_follow_hub(self, hub_url: str) -> int:
+        """The outbox now answers to the hub at ``hub_url``. If it answered to another hub,
+        every finished session is queued for this one, including those the other refused (a
+        hub stores a session it already has once, so nothing is doubled). Returns how many
+        sessions were queued again. A database that never named its hub names this one."""
+
+        def follow(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT hub_url FROM outbox_hub WHERE id = 1").fetchone()
+            conn.execute(
+                "INSERT INTO outbox_hub (id, hub_url) VALUES (1, ?) "
+                "ON CONFLICT(id) DO UPDATE SET hub_url = excluded.hub_url",
+                (hub_url,),
+            )
+            if row is None or row["hub_url"] == hub_url:
+                return 0
+            refused = conn.execute(
+                "UPDATE outbox SET rejected_reason = NULL WHERE rejected_reason IS NOT NULL"
+            ).rowcount
+            acknowledged = conn.execute(
+                "INSERT OR IGNORE INTO outbox (session_id, queued_at) "
+                "SELECT id, ended_at FROM sessions WHERE ended_at IS NOT NULL"
+            ).rowcount
+            return refused + acknowledged
+
+        return self._write(follow)
+
+    def mark_synced(self, session_uuids: Sequence[str], hub_url: str | None = None) -> None:
+        """The hub has these sessions: out of the outbox (unknown uuids are ignored). With
+        ``hub_url``, only while the outbox answers to that hub: an answer from a hub the pad
+        has just left does not take sessions away from the new one."""
         self._write(
             lambda conn: conn.executemany(
-                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?)",
-                [(str(value),) for value in session_uuids],
+                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?) "
+                f"AND {_ANSWERS_TO}",
+                [(str(value), hub_url, hub_url, hub_url) for value in session_uuids],
             )
         )
 
-    def mark_sync_rejected(self, session_uuid: str, reason: str) -> None:
-        """The hub refused this session: it stays, with the hub's sentence, and is not resent."""
+    def mark_sync_rejected(
+        self, session_uuid: str, reason: str, hub_url: str | None = None
+    ) -> None:
+        """This session was refused (by the hub at ``hub_url``, as for :meth:`mark_synced`, or
+        by the pad itself): it stays, with the sentence, and is not resent."""
         self._write(
             lambda conn: conn.execute(
                 "UPDATE outbox SET rejected_reason = ? "
-                "WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?)",
-                (str(reason), str(session_uuid)),
+                f"WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?) AND {_ANSWERS_TO}",
+                (str(reason), str(session_uuid), hub_url, hub_url, hub_url),
             )
         )

@@ -159,6 +159,14 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         "INSERT INTO outbox (session_id, queued_at) "
         "SELECT id, ended_at FROM sessions WHERE ended_at IS NOT NULL",
     ),
+    (
+        # The hub the outbox answers to: the one whose acknowledgements took sessions out of
+        # it. A pad paired with another hub queues every finished session again for that one.
+        """CREATE TABLE outbox_hub (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            hub_url TEXT NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
