@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from hub_server import Hub, running_hub
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM
+from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM, wait_until
 from server import Server, running_server
 
 pytestmark = IN_CHROMIUM
@@ -131,6 +131,39 @@ def test_an_athlete_created_at_the_hub_appears_on_the_open_page(
     picker = page.get_by_test_id("athlete-select")
     sync_api.expect(picker.locator("option", has_text="Eve from the hub")).to_have_count(1)
     assert page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
+
+
+def test_an_athlete_removed_on_the_pad_stays_at_the_hub_and_does_not_come_back(
+    page, pad: Server, hub: Hub
+) -> None:
+    """Deleting on a paired pad removes the athlete from this pad only: the page says so before
+    and after, the next exchanges do not bring Eve back, and the hub keeps her."""
+    card = page.locator(".athlete-card", has_text="Eve from the hub")
+    card.get_by_role("button", name="Delete").click()
+    sync_api.expect(page.locator("#confirm-text")).to_have_text(
+        "Remove Eve from the hub from this pad? The team hub keeps them, and they do not come "
+        "back here."
+    )
+    page.get_by_test_id("confirm-yes").click()
+    sync_api.expect(page.get_by_test_id("message")).to_contain_text(
+        "Eve from the hub removed from this pad; the team hub keeps them."
+    )
+    sync_api.expect(card).to_have_count(0)
+    for _ in range(2):  # two whole exchanges after the removal
+        before = httpx.get(pad.url + "/api/hub").json()["last_success_unix"]
+        assert httpx.post(pad.url + "/api/hub/sync", headers=pad.auth).status_code < 300
+        wait_until(
+            lambda before=before: (
+                httpx.get(pad.url + "/api/hub").json()["last_success_unix"] != before
+            ),
+            20,
+            "an exchange with the hub",
+        )
+    names = [a["name"] for a in httpx.get(pad.url + "/api/athletes").json()["athletes"]]
+    assert "Eve from the hub" not in names
+    sync_api.expect(card).to_have_count(0)
+    at_hub = httpx.get(hub.url + "/api/athletes", headers=hub.login()).json()["athletes"]
+    assert "Eve from the hub" in [a["name"] for a in at_hub]
 
 
 def test_pair_again_opens_the_form_with_the_address_and_cancel_closes_it(page, hub) -> None:

@@ -195,6 +195,21 @@ def test_the_hub_wins_for_the_profile_and_the_newest_relaxed_reading_wins(store:
     assert len(after) == 3
 
 
+def test_an_athlete_deleted_on_the_pad_is_not_brought_back_by_the_hubs_roster(
+    store: Store,
+) -> None:
+    eve, cy = roster_athlete(name="Eve"), roster_athlete(name="Cy")
+    sync_store = PadSyncStore(store)
+    sync_store.apply_roster([eve])
+    (here,) = store.list_athletes()
+    assert here.uuid == str(eve.uuid)
+    store.delete_athlete(here.id)
+    sync_store.apply_roster([eve, cy])  # the hub still lists Eve, and now Cy
+    assert [a.name for a in store.list_athletes()] == ["Cy"]
+    assert [p.name for p in sync_store.roster()] == ["Cy"]  # nor is she sent back to the hub
+    assert store.removed_athlete_uuids() == {str(eve.uuid)}
+
+
 def test_an_exchange_that_changes_nothing_writes_nothing(store: Store) -> None:
     ann = store.create_athlete(ANN, NOW)
     sync_store = PadSyncStore(store)

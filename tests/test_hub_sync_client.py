@@ -4,6 +4,7 @@ stalled, the roster both ways, a refused session, a revoked token."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import subprocess
@@ -202,9 +203,13 @@ def test_a_stalled_hub_never_holds_the_pad(tmp_path: Path) -> None:
     nothing the pad calls waits for it."""
     listener = socket.create_server(("127.0.0.1", 0))
     accepted: list[socket.socket] = []
-    threading.Thread(
-        target=lambda: accepted.extend(iter(lambda: listener.accept()[0], None)), daemon=True
-    ).start()
+
+    def accept_until_closed() -> None:
+        with contextlib.suppress(OSError):  # the test closes the listener when it is done
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept_until_closed, daemon=True).start()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     outbox = SqliteOutbox(tmp_path / "pad.db")
     outbox.queue(payloads.session(1, None, payloads.START_UNIX, 3.0))

@@ -177,10 +177,12 @@ class PadSyncStore:
         """Writes only what differs, so an exchange that changes nothing writes nothing (the
         SD card wears with every commit)."""
         local = {record.uuid: record for record in self._store.list_athletes()}
+        removed = self._store.removed_athlete_uuids()
         for hub in athletes:
             mine = local.get(str(hub.uuid))
             if mine is None:
-                if not hub.archived:  # a coach's archived athlete is not brought to a new pad
+                # A coach's archived athlete is not brought to a new pad, nor one deleted here.
+                if not hub.archived and str(hub.uuid) not in removed:
                     self._create(hub)
                 continue
             self._merge(mine, hub)

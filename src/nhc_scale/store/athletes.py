@@ -126,11 +126,22 @@ class AthletesMixin:
 
     def delete_athlete(self, athlete_id: int) -> int:
         """Delete the profile; its sessions stay, unassigned (the foreign key sets NULL), and
-        an active athlete stops being active. Returns how many sessions were unassigned."""
+        an active athlete stops being active. Its uuid is remembered, so that a team hub's
+        roster does not bring it back. Returns how many sessions were unassigned."""
         record = self.require_athlete(athlete_id)
-        self._write(lambda conn: conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,)))
+
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,))
+            conn.execute("INSERT OR IGNORE INTO athletes_removed (uuid) VALUES (?)", (record.uuid,))
+
+        self._write(delete)
         self._roster_changed()
         return record.session_count
+
+    def removed_athlete_uuids(self) -> set[str]:
+        """The uuids of the athletes deleted on this pad."""
+        rows = self._read(lambda conn: conn.execute("SELECT uuid FROM athletes_removed").fetchall())
+        return {row["uuid"] for row in rows}
 
     def active_athlete_id(self) -> int | None:
         query = "SELECT athlete_id FROM active_athlete WHERE id = 1"

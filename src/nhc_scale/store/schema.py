@@ -166,6 +166,9 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             hub_url TEXT NOT NULL
         )""",
+        # Athletes deleted here, by uuid: a hub's roster does not bring them back to this pad
+        # (the hub keeps them; they were removed from this pad only).
+        "CREATE TABLE athletes_removed (uuid TEXT PRIMARY KEY)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

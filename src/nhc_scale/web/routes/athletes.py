@@ -102,7 +102,9 @@ def delete_athlete(
     unassign: Annotated[bool, Query(description="keep the sessions, unassigned")] = False,
 ) -> Response:
     """Refused while sessions belong to the athlete, unless ``?unassign=true``: then the
-    sessions stay, with their reps, as unassigned. Sessions are never deleted from here."""
+    sessions stay, with their reps, as unassigned. Sessions are never deleted from here. On a
+    pad paired with a team hub, the athlete leaves this pad only: the hub keeps them, and its
+    roster does not bring them back here."""
     app.athletes.delete(athlete_id, unassign)
     return Response(status_code=204)
 

@@ -61,6 +61,7 @@ export const api = {
   updateAthlete: (id, fields, token) => request("PATCH", `/api/athletes/${id}`, fields, token),
   deleteAthlete: (id, unassign, token) =>
     request("DELETE", `/api/athletes/${id}${unassign ? "?unassign=true" : ""}`, undefined, token),
+  hubState: () => request("GET", "/api/hub"),
   setActiveAthlete: (athleteId, token) =>
     request("PUT", "/api/athletes/active", { athlete_id: athleteId }, token),
   // Changes nothing (an empty settings change): whether the scale takes this token.

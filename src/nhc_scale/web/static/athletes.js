@@ -247,13 +247,21 @@ export class AthletesView {
 
   async remove(athlete) {
     const sessions = athlete.session_count;
-    const question = sessions
-      ? `Delete ${athlete.name}? Their ${plural(sessions, "session")} ${sessions === 1 ? "is" : "are"} kept, unassigned.`
-      : `Delete ${athlete.name}?`;
-    if (!(await confirmAction(question))) return;
+    const kept = sessions
+      ? ` Their ${plural(sessions, "session")} ${sessions === 1 ? "is" : "are"} kept, unassigned.`
+      : "";
+    // On a pad paired with a team hub, the hub keeps the athlete: they leave this pad only.
+    const paired = await api.hubState().then(
+      (state) => state.paired,
+      () => false,
+    );
+    const question = paired
+      ? `Remove ${athlete.name} from this pad? The team hub keeps them, and they do not come back here.${kept}`
+      : `Delete ${athlete.name}?${kept}`;
+    if (!(await confirmAction(question, paired ? "Remove" : "Delete"))) return;
     try {
       await withAdmin((token) => api.deleteAthlete(athlete.id, sessions > 0, token));
-      this.say(`${athlete.name} deleted.`, "ok");
+      this.say(paired ? `${athlete.name} removed from this pad; the team hub keeps them.` : `${athlete.name} deleted.`, "ok");
       await this.athletes.load();
     } catch (error) {
       this.say(error.message);

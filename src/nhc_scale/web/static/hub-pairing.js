@@ -4,14 +4,14 @@
 // the work (GET/PUT/DELETE /api/hub, docs/api.md); this only shows it and sends the form.
 // It starts itself when app.js imports it, and reads the state while the tab is on screen.
 
-import { request } from "./api.js";
+import { api, request } from "./api.js";
 import { withAdmin } from "./token.js";
 
 const REFRESH_MS = 5000;
 const $ = (id) => document.getElementById(id);
 
 const hubApi = {
-  state: () => request("GET", "/api/hub"),
+  state: api.hubState,
   pair: (hubUrl, padToken, token) =>
     request("PUT", "/api/hub", { hub_url: hubUrl, pad_token: padToken }, token),
   unpair: (token) => request("DELETE", "/api/hub", undefined, token),
