@@ -61,9 +61,14 @@ export const api = {
   updateAthlete: (id, fields, token) => request("PATCH", `/api/athletes/${id}`, fields, token),
   deleteAthlete: (id, unassign, token) =>
     request("DELETE", `/api/athletes/${id}${unassign ? "?unassign=true" : ""}`, undefined, token),
-  hubState: () => request("GET", "/api/hub"),
   setActiveAthlete: (athleteId, token) =>
     request("PUT", "/api/athletes/active", { athlete_id: athleteId }, token),
+  // The pad's team hub (docs/api.md, "Team hub").
+  hubState: () => request("GET", "/api/hub"),
+  pairHub: (hubUrl, padToken, token) =>
+    request("PUT", "/api/hub", { hub_url: hubUrl, pad_token: padToken }, token),
+  unpairHub: (token) => request("DELETE", "/api/hub", undefined, token),
+  syncHubNow: (token) => request("POST", "/api/hub/sync", undefined, token),
   // Changes nothing (an empty settings change): whether the scale takes this token.
   checkToken: (token) => request("PUT", "/api/settings", {}, token),
   recordRelaxed: (id, token) => request("POST", `/api/athletes/${id}/relaxed`, undefined, token),

@@ -4,19 +4,11 @@
 // the work (GET/PUT/DELETE /api/hub, docs/api.md); this only shows it and sends the form.
 // It starts itself when app.js imports it, and reads the state while the tab is on screen.
 
-import { api, request } from "./api.js";
+import { api } from "./api.js";
 import { withAdmin } from "./token.js";
 
 const REFRESH_MS = 5000;
 const $ = (id) => document.getElementById(id);
-
-const hubApi = {
-  state: api.hubState,
-  pair: (hubUrl, padToken, token) =>
-    request("PUT", "/api/hub", { hub_url: hubUrl, pad_token: padToken }, token),
-  unpair: (token) => request("DELETE", "/api/hub", undefined, token),
-  syncNow: (token) => request("POST", "/api/hub/sync", undefined, token),
-};
 
 function when(unix) {
   if (unix === null || unix === undefined) return "never";
@@ -79,7 +71,7 @@ class HubPairing {
 
   async refresh() {
     try {
-      this.render(await hubApi.state());
+      this.render(await api.hubState());
     } catch (error) {
       this.say(error.message);
     }
@@ -134,7 +126,7 @@ class HubPairing {
     submit.disabled = true;
     this.say(`Asking the hub at ${hubUrl}…`, "ok");
     try {
-      const state = await withAdmin((token) => hubApi.pair(hubUrl, padToken, token));
+      const state = await withAdmin((token) => api.pairHub(hubUrl, padToken, token));
       this.changing = false;
       form.elements.pad_token.value = "";
       this.say(`Paired: the hub knows this pad as “${state.pad_name}”.`, "ok");
@@ -151,7 +143,7 @@ class HubPairing {
     button.disabled = true;
     try {
       this.changing = false;
-      this.render(await withAdmin((token) => hubApi.unpair(token)));
+      this.render(await withAdmin((token) => api.unpairHub(token)));
       this.say("Unpaired: sessions stay on this pad.", "ok");
     } catch (error) {
       this.say(error.message);
@@ -163,7 +155,7 @@ class HubPairing {
   async syncNow(button) {
     button.disabled = true;
     try {
-      this.render(await withAdmin((token) => hubApi.syncNow(token)));
+      this.render(await withAdmin((token) => api.syncHubNow(token)));
       this.say("Syncing now.", "ok");
     } catch (error) {
       this.say(error.message);
