@@ -13,9 +13,11 @@ from typing import Any
 
 from nhc_scale.store.records import SessionRecord
 
-# True when the hub (the statement's last three parameters, the same value) is None, or is the
-# one the outbox answers to, or no hub has been named yet.
-_ANSWERS_TO = "(? IS NULL OR coalesce((SELECT hub_url FROM outbox_hub WHERE id = 1), ?) = ?)"
+# True when the statement's :hub is None, or is the hub the outbox answers to, or no hub has
+# been named yet.
+_ANSWERS_TO = (
+    "(:hub IS NULL OR coalesce((SELECT hub_url FROM outbox_hub WHERE id = 1), :hub) = :hub)"
+)
 
 
 class OutboxMixin:
@@ -92,9 +94,9 @@ class OutboxMixin:
         has just left does not take sessions away from the new one."""
         self._write(
             lambda conn: conn.executemany(
-                "DELETE FROM outbox WHERE session_id IN (SELECT id FROM sessions WHERE uuid = ?) "
-                f"AND {_ANSWERS_TO}",
-                [(str(value), hub_url, hub_url, hub_url) for value in session_uuids],
+                "DELETE FROM outbox WHERE session_id IN "
+                f"(SELECT id FROM sessions WHERE uuid = :uuid) AND {_ANSWERS_TO}",
+                [{"uuid": str(value), "hub": hub_url} for value in session_uuids],
             )
         )
 
@@ -105,8 +107,8 @@ class OutboxMixin:
         by the pad itself): it stays, with the sentence, and is not resent."""
         self._write(
             lambda conn: conn.execute(
-                "UPDATE outbox SET rejected_reason = ? "
-                f"WHERE session_id = (SELECT id FROM sessions WHERE uuid = ?) AND {_ANSWERS_TO}",
-                (str(reason), str(session_uuid), hub_url, hub_url, hub_url),
+                "UPDATE outbox SET rejected_reason = :reason WHERE session_id = "
+                f"(SELECT id FROM sessions WHERE uuid = :uuid) AND {_ANSWERS_TO}",
+                {"reason": str(reason), "uuid": str(session_uuid), "hub": hub_url},
             )
         )
