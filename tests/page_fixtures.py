@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from server import running_server
 
@@ -45,6 +46,24 @@ def demo_server(state_dir: Path, seed: int) -> Iterator[str]:
         state_dir, NHC_EMULATED_FORCE="demo", NHC_EMULATED_SEED=str(seed), NHC_ADMIN_TOKEN=None
     ) as server:
         yield server.url
+
+
+def generated_admin_auth(state_dir: Path) -> dict[str, str]:
+    """The Authorization header for the admin token a demo server generated into its state dir."""
+    token = (state_dir / "admin-token").read_text().strip()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def add_active_athlete(url: str, auth: dict[str, str], profile: dict) -> dict:
+    """Create an athlete through the API and make them the active one; the athlete's JSON."""
+    created = httpx.post(url + "/api/athletes", json=profile, headers=auth)
+    assert created.status_code == 201, created.text
+    athlete = created.json()
+    picked = httpx.put(
+        url + "/api/athletes/active", json={"athlete_id": athlete["id"]}, headers=auth
+    )
+    assert picked.status_code == 200, picked.text
+    return athlete
 
 
 class FlakyLink:

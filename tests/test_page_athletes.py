@@ -12,9 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
-from page_fixtures import CHROMIUM, CHROMIUM_ARGS, IN_CHROMIUM, demo_server
+from page_fixtures import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IN_CHROMIUM,
+    add_active_athlete,
+    demo_server,
+    generated_admin_auth,
+)
 from stored_reps import rep_dict
 
 from nhc_scale.store import Store
@@ -189,21 +195,11 @@ def test_an_athlete_added_and_picked_on_another_phone_appears_without_a_reload(
     page = phone.page
     page.locator("#live-tab").click()
     page.evaluate("() => { window.notReloaded = true; }")
-    token = (state_dir / "admin-token").read_text().strip()
-    auth = {"Authorization": f"Bearer {token}"}
-    dana = httpx.post(
-        server + "/api/athletes",
-        json={"name": "Dana", "body_mass_kg": 58.0, "height_m": 1.64},
-        headers=auth,
-    )
-    assert dana.status_code == 201, dana.text
-    picked = httpx.put(
-        server + "/api/athletes/active", json={"athlete_id": dana.json()["id"]}, headers=auth
-    )
-    assert picked.status_code == 200, picked.text
+    profile = {"name": "Dana", "body_mass_kg": 58.0, "height_m": 1.64}
+    dana = add_active_athlete(server, generated_admin_auth(state_dir), profile)
     picker = page.get_by_test_id("athlete-select")
     sync_api.expect(picker.locator("option", has_text="Dana")).to_have_count(1, timeout=15_000)
-    sync_api.expect(picker).to_have_value(str(dana.json()["id"]), timeout=15_000)
+    sync_api.expect(picker).to_have_value(str(dana["id"]), timeout=15_000)
     assert page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
 
 

@@ -14,9 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from page_fixtures import IN_CHROMIUM, PHONES, demo_server, launch_chromium, new_phone
+from page_fixtures import (
+    IN_CHROMIUM,
+    PHONES,
+    add_active_athlete,
+    demo_server,
+    generated_admin_auth,
+    launch_chromium,
+    new_phone,
+)
 
 
 def axe_script() -> Path | None:
@@ -56,14 +63,8 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(state_dir: Path) -> Iterator[str]:
     with demo_server(state_dir, seed=2) as url:
-        token = (state_dir / "admin-token").read_text().strip()
-        auth = {"Authorization": f"Bearer {token}"}
-        anna = httpx.post(
-            url + "/api/athletes",
-            json={"name": "Anna", "body_mass_kg": 70, "height_m": 1.72},
-            headers=auth,
-        ).json()
-        httpx.put(url + "/api/athletes/active", json={"athlete_id": anna["id"]}, headers=auth)
+        anna = {"name": "Anna", "body_mass_kg": 70, "height_m": 1.72}
+        add_active_athlete(url, generated_admin_auth(state_dir), anna)
         yield url
 
 
